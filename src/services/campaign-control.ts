@@ -1,0 +1,37 @@
+/**
+ * What the HTTP API needs from the campaign engine. The implementation (campaign service → Temporal
+ * client) lives in services/campaign.service.ts; the API depends only on this interface.
+ * Every method scopes by organization and throws AppErrors (src/errors.ts) with stable codes.
+ */
+export interface StartCampaignInput {
+  organizationId: string;
+  campaignId: string;
+  maxConcurrentLeads?: number;
+  /** Milliseconds between two lead starts (applied once, by the orchestrator). */
+  leadProcessingDelay?: number;
+}
+
+export interface CampaignStatusView {
+  campaignId: string;
+  status: string;
+  statusReason: string | null;
+  workflowId: string | null;
+  totalLeads: number;
+  processedLeads: number;
+  successfulLeads: number;
+  failedLeads: number;
+  /** campaign_executions counts by status (pending, in_progress, completed, failed, stopped, skipped). */
+  leadsByState: Record<string, number>;
+  /** Per step id: how many leads are running / done / skipped / failed on it. */
+  steps: Record<string, { kind: string; label: string; running: number; done: number; skipped: number; failed: number }>;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface CampaignControl {
+  start(input: StartCampaignInput): Promise<CampaignStatusView & { alreadyRunning: boolean }>;
+  pause(input: { organizationId: string; campaignId: string; reason?: string }): Promise<CampaignStatusView>;
+  resume(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
+  stop(input: { organizationId: string; campaignId: string; reason?: string; completeCurrentExecutions?: boolean }): Promise<CampaignStatusView>;
+  status(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
+}
