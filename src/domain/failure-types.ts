@@ -17,6 +17,8 @@ export const FAILURE_TYPES = {
   IndeterminateWriteError: 'IndeterminateWriteError',
   /** The campaign or step is misconfigured (unknown webhook, missing provider id...): retrying cannot help. */
   ConfigurationError: 'ConfigurationError',
+  /** The campaign is paused or stopped: the action guard refused to start a new LinkedIn action. */
+  CampaignNotActiveError: 'CampaignNotActiveError',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
@@ -33,4 +35,5 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   ...ACCOUNT_STOP_FAILURES,
   FAILURE_TYPES.RateLimitedError,
   FAILURE_TYPES.ConfigurationError,
+  FAILURE_TYPES.CampaignNotActiveError,
 ];

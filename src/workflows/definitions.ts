@@ -81,13 +81,12 @@ export interface OrchestratorCarry {
   /** Start of the current leads_per_day window (epoch ms) and starts counted in it. */
   dayWindowStart: number;
   startedInWindow: number;
-  /** Lead ids started in this run whose finish has not arrived, bounded by maxConcurrentLeads. */
-  runningLeadIds: string[];
+  /** How many runs (continue-as-new generations) this campaign's orchestrator has had. */
+  runs: number;
 }
 
 export interface OrchestratorStatus extends OrchestratorCarry {
   campaignId: string;
-  runs: number;
 }
 
 export type LeadFinalStatus = 'completed' | 'failed' | 'stopped' | 'skipped';

@@ -1,0 +1,236 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+
+import type { Db } from '../db/connection';
+import type { Lead } from '../db/schema';
+import { FAILURE_TYPES } from '../domain/failure-types';
+import type { LeadSnapshot } from '../domain/step-outcome';
+import type { ExecutionData } from '../domain/timeline';
+import { compileWorkflowDefinition } from '../domain/workflow-definition';
+import { pauseSignal, resumeSignal, stopSignal } from '../workflows/definitions';
+import type { CampaignActivities, RecordLeadProgressInput } from './types';
+
+const TERMINAL_EXECUTION_STATUSES = ['completed', 'failed', 'skipped'] as const;
+
+export function toLeadSnapshot(lead: Lead): LeadSnapshot {
+  return {
+    id: lead.id,
+    firstName: lead.first_name,
+    lastName: lead.last_name,
+    fullName: lead.full_name,
+    company: lead.company,
+    title: lead.title,
+    email: lead.email,
+    linkedinUrl: lead.linkedin_url,
+    linkedinId: lead.linkedin_id,
+    providerId: lead.provider_id,
+  };
+}
+
+function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Called outside an activity (tests): nothing to report to.
+  }
+}
+
+/** Campaign bookkeeping: everything the workflows need from Postgres, and the control fan-out. */
+export function createCampaignActivities(deps: { db: Db; client: () => Client }): CampaignActivities {
+  const { db } = deps;
+  return {
+    async loadCampaignRun({ campaignId }) {
+      const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+      if (!campaign || !campaign.sender_account || !campaign.prospect_list) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.ConfigurationError, message: `campaign ${campaignId} is not runnable`, nonRetryable: true });
+      }
+      const compiled = compileWorkflowDefinition(campaign.workflow_definition);
+      if (!compiled.ok) {
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.ConfigurationError,
+          message: `campaign ${campaignId} has an invalid workflow definition`,
+          nonRetryable: true,
+          details: [compiled.problems],
+        });
+      }
+      const list = await db.selectFrom('lead_lists').select('total_leads').where('id', '=', campaign.prospect_list).executeTakeFirst();
+      return {
+        campaignId,
+        organizationId: campaign.organization_id,
+        accountId: campaign.sender_account,
+        plan: compiled.plan,
+        schedule: campaign.schedule ?? null,
+        leadsPerDay: campaign.leads_per_day,
+        totalLeads: list?.total_leads ?? 0,
+      };
+    },
+
+    async loadLeadPage({ campaignId, afterLeadId, limit }) {
+      const campaign = await db.selectFrom('campaigns').select(['prospect_list']).where('id', '=', campaignId).executeTakeFirstOrThrow();
+      // Leads that already finished (an earlier run of this campaign) are not started again.
+      let query = db
+        .selectFrom('leads')
+        .selectAll('leads')
+        .where('leads.lead_list_id', '=', campaign.prospect_list!)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('campaign_executions as ce')
+                .select('ce.id')
+                .whereRef('ce.lead_id', '=', 'leads.id')
+                .where('ce.campaign_id', '=', campaignId)
+                .where('ce.status', 'in', TERMINAL_EXECUTION_STATUSES),
+            ),
+          ),
+        )
+        .orderBy('leads.id')
+        .limit(limit + 1);
+      if (afterLeadId) query = query.where('leads.id', '>', afterLeadId);
+      const rows = await query.execute();
+      const page = rows.slice(0, limit);
+      return { leads: page.map(toLeadSnapshot), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    },
+
+    async markCampaignStatus({ campaignId, status, reason }) {
+      await db
+        .updateTable('campaigns')
+        .set({ status, status_reason: reason ?? null, completed_at: new Date(), updated_at: new Date() })
+        .where('id', '=', campaignId)
+        // A campaign paused or stopped by a person keeps that status; the engine only finishes running ones.
+        .where('status', 'in', status === 'stopped' ? ['in_progress', 'paused', 'stopped'] : ['in_progress'])
+        .execute();
+    },
+
+    recordLeadProgress: (input) => recordLeadProgress(db, input),
+
+    async getCampaignControlState({ campaignId, accountId }) {
+      const row = await db
+        .selectFrom('campaigns')
+        .innerJoin('connected_accounts', 'connected_accounts.id', 'campaigns.sender_account')
+        .select(['campaigns.status as campaignStatus', 'connected_accounts.status as accountStatus'])
+        .where('campaigns.id', '=', campaignId)
+        .where('connected_accounts.id', '=', accountId)
+        .executeTakeFirst();
+      return { campaignStatus: row?.campaignStatus ?? 'stopped', accountStatus: row?.accountStatus ?? 'disconnected' };
+    },
+
+    async signalCampaignLeads({ campaignId, signal, reason, completeCurrentExecutions }) {
+      const client = deps.client();
+      let cursor: string | null = null;
+      let signalled = 0;
+      for (;;) {
+        let q = db
+          .selectFrom('campaign_executions')
+          .select(['id', 'workflow_execution_id'])
+          .where('campaign_id', '=', campaignId)
+          .where('status', 'in', ['pending', 'in_progress'])
+          .where('workflow_execution_id', 'is not', null)
+          .orderBy('id')
+          .limit(500);
+        if (cursor) q = q.where('id', '>', cursor);
+        const rows = await q.execute();
+        if (rows.length === 0) break;
+        await mapWithConcurrency(rows, 32, async (row) => {
+          const handle = client.workflow.getHandle(row.workflow_execution_id!);
+          try {
+            if (signal === 'pause') await handle.signal(pauseSignal, { reason });
+            else if (signal === 'resume') await handle.signal(resumeSignal);
+            else await handle.signal(stopSignal, { reason, completeCurrentExecutions });
+            signalled += 1;
+          } catch (err) {
+            // A lead that finished meanwhile has nothing left to pause or stop.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+        });
+        cursor = rows[rows.length - 1]!.id;
+        heartbeat({ cursor, signalled });
+      }
+      return { signalled };
+    },
+  };
+}
+
+async function mapWithConcurrency<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Upserts the lead's execution row and appends timeline entries. Entries are numbered per workflow
+ * run, so a retried activity (or a replayed workflow) never appends the same entry twice.
+ */
+export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('campaign_executions')
+      .values({
+        campaign_id: input.campaignId,
+        lead_id: input.leadId,
+        workflow_execution_id: input.workflowId,
+        status: 'in_progress',
+        total_steps: input.totalSteps,
+        execution_data: JSON.stringify({ timeline: [], steps: {}, cursor: null }),
+        started_at: new Date(),
+      })
+      .onConflict((oc) => oc.columns(['campaign_id', 'lead_id']).doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('campaign_executions')
+      .select(['id', 'execution_data', 'status'])
+      .where('campaign_id', '=', input.campaignId)
+      .where('lead_id', '=', input.leadId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const data = row.execution_data as unknown as ExecutionData & { cursor?: { runId: string; seq: number } | null };
+    const sameRun = data.cursor?.runId === input.runId;
+    const lastSeq = sameRun ? (data.cursor?.seq ?? 0) : 0;
+    const fresh = input.entries.filter((e) => e.seq > lastSeq);
+    const timeline = [...(data.timeline ?? []), ...fresh.map(({ seq: _seq, ...entry }) => entry)];
+    const cursor = fresh.length > 0 ? { runId: input.runId, seq: fresh[fresh.length - 1]!.seq } : (data.cursor ?? null);
+    const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor };
+    const now = new Date();
+    await trx
+      .updateTable('campaign_executions')
+      .set({
+        workflow_execution_id: input.workflowId,
+        current_step: input.currentStep,
+        total_steps: input.totalSteps,
+        execution_data: JSON.stringify(next),
+        updated_at: now,
+        ...(input.status ? { status: input.status } : {}),
+        ...(input.status === 'in_progress' && row.status !== 'in_progress' ? { started_at: now, completed_at: null } : {}),
+        ...(input.final ? { completed_at: now } : {}),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  });
+}
+
+/**
+ * Refuses to start a LinkedIn action while the campaign is not in progress. The pause API changes
+ * the campaign's status before it returns, so no lead starts a new action after that, whether or
+ * not its pause signal has arrived yet.
+ */
+export function guardCampaignActive<T extends Record<string, (input: { campaignId: string }) => Promise<unknown>>>(db: Db, activities: T): T {
+  const guarded = Object.entries(activities).map(([name, fn]) => [
+    name,
+    async (input: { campaignId: string }) => {
+      const row = await db.selectFrom('campaigns').select('status').where('id', '=', input.campaignId).executeTakeFirst();
+      if (row?.status !== 'in_progress') {
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.CampaignNotActiveError,
+          message: `campaign is ${row?.status ?? 'gone'}: no new LinkedIn action starts`,
+          nonRetryable: true,
+          details: [{ campaignStatus: row?.status === 'paused' ? 'paused' : 'stopped' }],
+        });
+      }
+      return fn(input);
+    },
+  ]);
+  return Object.fromEntries(guarded) as T;
+}
+

@@ -1,0 +1,72 @@
+/**
+ * The activity interfaces the workflows call. Types only: workflows import them with `import type`,
+ * so no activity code enters the workflow sandbox. The worker registers objects that satisfy them.
+ */
+import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
+import type { ExecutionData, StepState, TimelineEntry } from '../domain/timeline';
+import type { CampaignPlan, StepKind } from '../domain/workflow-definition/plan';
+import type { LeadFinalStatus } from '../workflows/definitions';
+
+export interface LinkedInActivities {
+  visitProfile(input: StepActivityInput): Promise<StepOutcome>;
+  likePosts(input: StepActivityInput): Promise<StepOutcome>;
+  commentPosts(input: StepActivityInput): Promise<StepOutcome>;
+  sendInvitation(input: StepActivityInput): Promise<StepOutcome>;
+  sendMessage(input: StepActivityInput): Promise<StepOutcome>;
+  sendInmail(input: StepActivityInput): Promise<StepOutcome>;
+  withdrawInvitation(input: StepActivityInput): Promise<StepOutcome>;
+  notifyWebhook(input: StepActivityInput): Promise<StepOutcome>;
+  checkInvitation(input: {
+    organizationId: string;
+    campaignId: string;
+    accountId: string;
+    leadId: string;
+    providerId: string;
+  }): Promise<{ state: 'pending' | 'accepted' | 'not_found' }>;
+}
+
+export type StepActivityType = Exclude<keyof LinkedInActivities, 'checkInvitation'>;
+
+export interface CampaignRunInfo {
+  campaignId: string;
+  organizationId: string;
+  accountId: string;
+  plan: CampaignPlan;
+  schedule: unknown;
+  leadsPerDay: number | null;
+  totalLeads: number;
+}
+
+export interface RecordLeadProgressInput {
+  campaignId: string;
+  leadId: string;
+  workflowId: string;
+  runId: string;
+  status?: 'in_progress' | LeadFinalStatus;
+  currentStep: number;
+  totalSteps: number;
+  /** Numbered per run, so a retried activity never appends an entry twice. */
+  entries: Array<TimelineEntry & { seq: number }>;
+  steps: Record<string, { kind: StepKind; state: StepState; at: string; reason?: string }>;
+  final: boolean;
+}
+
+export interface CampaignActivities {
+  loadCampaignRun(input: { campaignId: string }): Promise<CampaignRunInfo>;
+  loadLeadPage(input: { campaignId: string; afterLeadId: string | null; limit: number }): Promise<{ leads: LeadSnapshot[]; nextCursor: string | null }>;
+  markCampaignStatus(input: { campaignId: string; status: 'completed' | 'failed' | 'stopped'; reason?: string }): Promise<void>;
+  recordLeadProgress(input: RecordLeadProgressInput): Promise<void>;
+  getCampaignControlState(input: { campaignId: string; accountId: string }): Promise<{ campaignStatus: string; accountStatus: string }>;
+  /** Fans a control signal out to the campaign's running lead workflows, in pages, from the activity side. */
+  signalCampaignLeads(input: { campaignId: string; signal: 'pause' | 'resume' | 'stop'; reason?: string; completeCurrentExecutions?: boolean }): Promise<{ signalled: number }>;
+}
+
+export type ReserveActionResult =
+  | { granted: true; at: string; grantId: string }
+  | { granted: false; retryAt: string; reason: string };
+
+export interface QuotaActivities {
+  reserveAccountAction(input: { accountId: string; kind: string; idempotencyKey: string; campaignSchedule?: unknown }): Promise<ReserveActionResult>;
+}
+
+export type { ExecutionData };

@@ -1,0 +1,228 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { sql } from 'kysely';
+import type { Db } from '../db/connection';
+import type { Campaign } from '../db/schema';
+import { compileWorkflowDefinition } from '../domain/workflow-definition';
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import type { Logger } from '../logger';
+import {
+  SEARCH_ATTRIBUTES,
+  WORKFLOW_TYPES,
+  campaignWorkflowId,
+  pauseSignal,
+  resumeSignal,
+  stopSignal,
+  type OrchestratorInput,
+} from '../workflows/definitions';
+import type { CampaignControl, CampaignStatusView, StartCampaignInput } from './campaign-control';
+
+export const DEFAULT_MAX_CONCURRENT_LEADS = 100;
+
+export interface CampaignServiceDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+}
+
+/** The campaign service: validates campaign, lead list and sender account, then drives Temporal. */
+export function createCampaignService(deps: CampaignServiceDeps): CampaignControl & {
+  pauseCampaignsOfAccount(accountId: string, reason: string): Promise<string[]>;
+} {
+  const { db, client } = deps;
+
+  async function load(organizationId: string, campaignId: string): Promise<Campaign> {
+    const campaign = await db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', campaignId)
+      .where('organization_id', '=', organizationId)
+      .where('is_deleted', '=', false)
+      .executeTakeFirst();
+    if (!campaign) throw new NotFoundError('campaign', campaignId);
+    return campaign;
+  }
+
+  async function signalOrchestrator(campaignId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+    try {
+      await send(client.workflow.getHandle(campaignWorkflowId(campaignId)));
+    } catch (err) {
+      // No orchestrator (never started here, or already finished): the database state is all there is.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+
+  async function orchestratorRunning(campaignId: string): Promise<boolean> {
+    try {
+      const d = await client.workflow.getHandle(campaignWorkflowId(campaignId)).describe();
+      return d.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async function status(organizationId: string, campaignId: string): Promise<CampaignStatusView> {
+    const campaign = await load(organizationId, campaignId);
+    const byStatus = await db
+      .selectFrom('campaign_executions')
+      .select(['status', db.fn.countAll<number>().as('n')])
+      .where('campaign_id', '=', campaignId)
+      .groupBy('status')
+      .execute();
+    const leadsByState: Record<string, number> = { pending: 0, in_progress: 0, completed: 0, failed: 0, stopped: 0, skipped: 0 };
+    for (const r of byStatus) leadsByState[r.status] = Number(r.n);
+    const stepRows = await sql<{ step_id: string; state: string; n: number }>`
+      select s.key as step_id, s.value->>'state' as state, count(*)::int as n
+      from campaign_executions ce, jsonb_each(ce.execution_data->'steps') s
+      where ce.campaign_id = ${campaignId}
+      group by 1, 2`.execute(db);
+    const compiled = compileWorkflowDefinition(campaign.workflow_definition);
+    const steps: CampaignStatusView['steps'] = {};
+    if (compiled.ok) {
+      for (const step of Object.values(compiled.plan.steps)) {
+        steps[step.id] = { kind: step.kind, label: step.label, running: 0, done: 0, skipped: 0, failed: 0 };
+      }
+    }
+    for (const r of stepRows.rows) {
+      const entry = steps[r.step_id];
+      if (entry && (r.state === 'running' || r.state === 'done' || r.state === 'skipped' || r.state === 'failed')) entry[r.state] += Number(r.n);
+    }
+    const list = campaign.prospect_list
+      ? await db.selectFrom('lead_lists').select('total_leads').where('id', '=', campaign.prospect_list).executeTakeFirst()
+      : undefined;
+    const processed = leadsByState.completed! + leadsByState.failed! + leadsByState.skipped! + leadsByState.stopped!;
+    return {
+      campaignId,
+      status: campaign.status,
+      statusReason: campaign.status_reason,
+      workflowId: campaign.workflow_id,
+      totalLeads: list?.total_leads ?? 0,
+      processedLeads: processed,
+      successfulLeads: leadsByState.completed! + leadsByState.skipped!,
+      failedLeads: leadsByState.failed!,
+      leadsByState,
+      steps,
+      startedAt: campaign.started_at?.toISOString() ?? null,
+      completedAt: campaign.completed_at?.toISOString() ?? null,
+    };
+  }
+
+  async function setStatus(campaignId: string, next: Campaign['status'], reason: string | null, from: Campaign['status'][]): Promise<boolean> {
+    const res = await db
+      .updateTable('campaigns')
+      .set({ status: next, status_reason: reason, updated_at: new Date() })
+      .where('id', '=', campaignId)
+      .where('status', 'in', from)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async function pauseOne(campaignId: string, reason: string | null): Promise<void> {
+    await setStatus(campaignId, 'paused', reason, ['in_progress']);
+    await signalOrchestrator(campaignId, (h) => h.signal(pauseSignal, { reason: reason ?? undefined }));
+  }
+
+  return {
+    async start(input: StartCampaignInput) {
+      const campaign = await load(input.organizationId, input.campaignId);
+      if ((campaign.status === 'in_progress' || campaign.status === 'paused') && (await orchestratorRunning(campaign.id))) {
+        return { ...(await status(input.organizationId, campaign.id)), alreadyRunning: true };
+      }
+      const compiled = compileWorkflowDefinition(campaign.workflow_definition);
+      if (!compiled.ok) throw new UnprocessableError('invalid_workflow_definition', 'the campaign workflow definition is invalid', compiled.problems);
+      if (!campaign.prospect_list) throw new UnprocessableError('lead_list_missing', 'the campaign has no lead list');
+      const leads = await db
+        .selectFrom('leads')
+        .select(db.fn.countAll<number>().as('n'))
+        .where('lead_list_id', '=', campaign.prospect_list)
+        .where('organization_id', '=', input.organizationId)
+        .executeTakeFirstOrThrow();
+      if (Number(leads.n) === 0) throw new UnprocessableError('lead_list_empty', 'the campaign lead list has no leads');
+      if (!campaign.sender_account) throw new UnprocessableError('sender_account_missing', 'the campaign has no sender account');
+      const account = await db
+        .selectFrom('connected_accounts')
+        .select(['id', 'status'])
+        .where('id', '=', campaign.sender_account)
+        .where('organization_id', '=', input.organizationId)
+        .executeTakeFirst();
+      if (!account) throw new UnprocessableError('sender_account_missing', 'the campaign sender account does not exist');
+      if (account.status !== 'connected') {
+        throw new UnprocessableError('sender_account_not_connected', `the sender account is ${account.status}: reconnect it first`);
+      }
+
+      const workflowId = campaignWorkflowId(campaign.id);
+      await db
+        .updateTable('campaigns')
+        .set({ status: 'in_progress', status_reason: null, workflow_id: workflowId, started_at: new Date(), completed_at: null, updated_at: new Date() })
+        .where('id', '=', campaign.id)
+        .execute();
+      const args: OrchestratorInput = {
+        campaignId: campaign.id,
+        organizationId: input.organizationId,
+        maxConcurrentLeads: input.maxConcurrentLeads ?? DEFAULT_MAX_CONCURRENT_LEADS,
+        leadProcessingDelayMs: input.leadProcessingDelay ?? 0,
+        leadsPerDay: campaign.leads_per_day,
+      };
+      // USE_EXISTING: a double click on "start" lands on the running orchestrator, never a second one.
+      await client.workflow.start(WORKFLOW_TYPES.campaignOrchestrator, {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [args],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.campaignId, value: campaign.id },
+          { key: SEARCH_ATTRIBUTES.organizationId, value: input.organizationId },
+        ],
+      });
+      deps.logger.info({ campaignId: campaign.id, workflowId }, 'campaign started');
+      return { ...(await status(input.organizationId, campaign.id)), alreadyRunning: false };
+    },
+
+    async pause({ organizationId, campaignId, reason }) {
+      const campaign = await load(organizationId, campaignId);
+      if (campaign.status === 'paused') return status(organizationId, campaignId);
+      if (campaign.status !== 'in_progress') throw new ConflictError('campaign_not_running', `campaign is ${campaign.status}; only a running campaign can be paused`);
+      await pauseOne(campaignId, reason ?? 'paused_by_user');
+      return status(organizationId, campaignId);
+    },
+
+    async resume({ organizationId, campaignId }) {
+      const campaign = await load(organizationId, campaignId);
+      if (campaign.status === 'in_progress') return status(organizationId, campaignId);
+      if (campaign.status !== 'paused') throw new ConflictError('campaign_not_paused', `campaign is ${campaign.status}; only a paused campaign can be resumed`);
+      const account = campaign.sender_account
+        ? await db.selectFrom('connected_accounts').select('status').where('id', '=', campaign.sender_account).executeTakeFirst()
+        : undefined;
+      if (account?.status !== 'connected') throw new UnprocessableError('sender_account_not_connected', 'the sender account must be reconnected before resuming');
+      await setStatus(campaignId, 'in_progress', null, ['paused']);
+      await signalOrchestrator(campaignId, (h) => h.signal(resumeSignal));
+      return status(organizationId, campaignId);
+    },
+
+    async stop({ organizationId, campaignId, reason, completeCurrentExecutions }) {
+      const campaign = await load(organizationId, campaignId);
+      if (campaign.status === 'stopped') return status(organizationId, campaignId);
+      if (campaign.status !== 'in_progress' && campaign.status !== 'paused') {
+        throw new ConflictError('campaign_not_running', `campaign is ${campaign.status}; nothing to stop`);
+      }
+      await setStatus(campaignId, 'stopped', reason ?? 'stopped_by_user', ['in_progress', 'paused']);
+      await signalOrchestrator(campaignId, (h) => h.signal(stopSignal, { reason: reason ?? 'stopped_by_user', completeCurrentExecutions }));
+      return status(organizationId, campaignId);
+    },
+
+    status: ({ organizationId, campaignId }) => status(organizationId, campaignId),
+
+    /** The account can no longer act (disconnected, restricted): every running campaign on it pauses. */
+    async pauseCampaignsOfAccount(accountId, reason) {
+      const running = await db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('sender_account', '=', accountId)
+        .where('status', '=', 'in_progress')
+        .execute();
+      for (const c of running) await pauseOne(c.id, reason);
+      return running.map((c) => c.id);
+    },
+  };
+}

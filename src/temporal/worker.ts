@@ -1,0 +1,39 @@
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/config';
+import type { Logger } from '../logger';
+
+/** The workflow code the worker runs: a bundle built once (tests, CI) or the source folder. */
+export type WorkflowSource = { bundle: WorkflowBundleWithSourceMap } | { bundlePath: string } | { workflowsPath: string };
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export async function createWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: object;
+  workflows?: WorkflowSource;
+  tuning?: Partial<Config['worker']>;
+  logger?: Logger;
+}): Promise<Worker> {
+  const source = opts.workflows ?? { workflowsPath: WORKFLOWS_PATH };
+  const workflowOption =
+    'bundle' in source
+      ? { workflowBundle: source.bundle }
+      : 'bundlePath' in source
+        ? { workflowBundle: { codePath: source.bundlePath } }
+        : { workflowsPath: source.workflowsPath };
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...workflowOption,
+    maxConcurrentActivityTaskExecutions: opts.tuning?.maxConcurrentActivityTaskExecutions ?? 100,
+    maxConcurrentWorkflowTaskExecutions: opts.tuning?.maxConcurrentWorkflowTaskExecutions ?? 50,
+    maxActivitiesPerSecond: opts.tuning?.maxActivitiesPerSecond ?? 200,
+    // In-flight activities get this long to finish on shutdown before they are cancelled.
+    shutdownGraceTime: `${opts.tuning?.shutdownGraceSeconds ?? 30} seconds`,
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * CampaignOrchestratorWorkflow: one per campaign (`campaign-<id>`). Loads leads in pages through an
+ * activity, starts one LeadOutreachWorkflow per lead (ABANDON, so leads outlive continue-as-new),
+ * keeps at most `maxConcurrentLeads` lead workflows open, paces starts (`leadProcessingDelayMs` once,
+ * here; `leadsPerDay`), and continues-as-new carrying only a cursor and counters.
+ *
+ * Pause / resume / stop reach the running leads through an activity that signals them page by page,
+ * so the fan-out costs O(pages) events here, not O(leads).
+ */
+import {
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type * as activityTypes from '../activities/types';
+import {
+  SEARCH_ATTRIBUTES,
+  leadFinishedSignal,
+  leadWorkflowId,
+  orchestratorStatusQuery,
+  pauseSignal,
+  resumeSignal,
+  stopSignal,
+  type OrchestratorCarry,
+  type OrchestratorInput,
+  type OrchestratorStatus,
+} from './definitions';
+import { LeadOutreachWorkflow, type LeadOutreachInput } from './lead-outreach.workflow';
+
+const acts = proxyActivities<activityTypes.CampaignActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const PAGE_SIZE = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Continue-as-new before this many events even if the server has not suggested it yet. */
+const MAX_EVENTS_PER_RUN = 8_000;
+
+type Fanout = { signal: 'pause' | 'resume' | 'stop'; reason?: string; completeCurrentExecutions?: boolean };
+
+export function initialCarry(now: number): OrchestratorCarry {
+  return {
+    cursor: null,
+    exhausted: false,
+    started: 0,
+    running: 0,
+    finished: 0,
+    succeeded: 0,
+    failed: 0,
+    stopped: 0,
+    paused: false,
+    pauseReason: null,
+    stopping: false,
+    dayWindowStart: now,
+    startedInWindow: 0,
+    runs: 1,
+  };
+}
+
+export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Promise<OrchestratorStatus> {
+  const s: OrchestratorCarry = input.state ?? initialCarry(Date.now());
+  const fanouts: Fanout[] = [];
+
+  setHandler(leadFinishedSignal, ({ status }) => {
+    s.running = Math.max(0, s.running - 1);
+    s.finished += 1;
+    if (status === 'completed' || status === 'skipped') s.succeeded += 1;
+    else if (status === 'failed') s.failed += 1;
+    else s.stopped += 1;
+  });
+  setHandler(pauseSignal, ({ reason }) => {
+    if (s.stopping) return;
+    s.paused = true;
+    s.pauseReason = reason ?? null;
+    fanouts.push({ signal: 'pause', reason });
+  });
+  setHandler(resumeSignal, () => {
+    if (s.stopping) return;
+    s.paused = false;
+    s.pauseReason = null;
+    fanouts.push({ signal: 'resume' });
+  });
+  setHandler(stopSignal, ({ reason, completeCurrentExecutions }) => {
+    if (s.stopping) return;
+    s.stopping = true;
+    fanouts.push({ signal: 'stop', reason, completeCurrentExecutions });
+  });
+  setHandler(orchestratorStatusQuery, () => ({ ...s, campaignId: input.campaignId }));
+
+  const run = await acts.loadCampaignRun({ campaignId: input.campaignId });
+
+  async function drainFanouts(): Promise<void> {
+    while (fanouts.length > 0) {
+      const next = fanouts.shift()!;
+      await acts.signalCampaignLeads({ campaignId: input.campaignId, ...next });
+    }
+  }
+
+  async function maybeContinueAsNew(): Promise<void> {
+    const info = workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < MAX_EVENTS_PER_RUN) return;
+    await drainFanouts();
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof CampaignOrchestratorWorkflow>({ ...input, state: { ...s, runs: s.runs + 1 } });
+  }
+
+  /** Blocks until this lead may start: not paused, a free slot, and room in today's leads_per_day. */
+  async function waitForSlot(): Promise<void> {
+    for (;;) {
+      await drainFanouts();
+      if (s.stopping) return;
+      if (s.paused || s.running >= input.maxConcurrentLeads) {
+        await condition(() => fanouts.length > 0 || s.stopping || (!s.paused && s.running < input.maxConcurrentLeads));
+        continue;
+      }
+      if (input.leadsPerDay !== null) {
+        if (Date.now() - s.dayWindowStart >= DAY_MS) {
+          s.dayWindowStart = Date.now();
+          s.startedInWindow = 0;
+        }
+        if (s.startedInWindow >= input.leadsPerDay) {
+          await condition(() => fanouts.length > 0 || s.stopping, s.dayWindowStart + DAY_MS - Date.now());
+          continue;
+        }
+      }
+      return;
+    }
+  }
+
+  async function startLead(lead: LeadOutreachInput['lead']): Promise<void> {
+    const leadInput: LeadOutreachInput = {
+      campaignId: input.campaignId,
+      organizationId: input.organizationId,
+      accountId: run.accountId,
+      lead,
+      plan: run.plan,
+      campaignSchedule: run.schedule,
+      parentWorkflowId: workflowInfo().workflowId,
+    };
+    try {
+      await startChild(LeadOutreachWorkflow, {
+        workflowId: leadWorkflowId(input.campaignId, lead.id),
+        args: [leadInput],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.campaignId, value: input.campaignId },
+          { key: SEARCH_ATTRIBUTES.organizationId, value: input.organizationId },
+          { key: SEARCH_ATTRIBUTES.leadId, value: lead.id },
+        ],
+      });
+    } catch (err) {
+      // Still running from an earlier run of this campaign: it will report to us when it finishes.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      log.info('lead workflow already running', { leadId: lead.id });
+    }
+    s.running += 1;
+    s.started += 1;
+    s.startedInWindow += 1;
+    s.cursor = lead.id;
+  }
+
+  // ---- start every lead ------------------------------------------------------------------------
+  while (!s.exhausted && !s.stopping) {
+    const page = await acts.loadLeadPage({ campaignId: input.campaignId, afterLeadId: s.cursor, limit: PAGE_SIZE });
+    for (const lead of page.leads) {
+      await waitForSlot();
+      if (s.stopping) break;
+      // The stagger, applied once: between two starts, here, and nowhere else.
+      if (input.leadProcessingDelayMs > 0 && s.started > 0) {
+        await sleep(input.leadProcessingDelayMs);
+        await waitForSlot();
+        if (s.stopping) break;
+      }
+      await startLead(lead);
+      await maybeContinueAsNew();
+    }
+    if (page.nextCursor === null) s.exhausted = true;
+    else s.cursor = page.nextCursor;
+    await maybeContinueAsNew();
+  }
+
+  // ---- wait for the leads to finish ------------------------------------------------------------
+  while (s.running > 0) {
+    await drainFanouts();
+    await condition(() => s.running === 0 || fanouts.length > 0 || workflowInfo().continueAsNewSuggested);
+    await maybeContinueAsNew();
+  }
+  await drainFanouts();
+
+  const final = s.stopping ? 'stopped' : s.finished > 0 && s.failed === s.finished ? 'failed' : 'completed';
+  await acts.markCampaignStatus({
+    campaignId: input.campaignId,
+    status: final,
+    reason: final === 'failed' ? 'every_lead_failed' : undefined,
+  });
+  return { ...s, campaignId: input.campaignId };
+}

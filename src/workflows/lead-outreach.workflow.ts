@@ -1,0 +1,423 @@
+/**
+ * LeadOutreachWorkflow: one per (campaign, lead). Walks the campaign's compiled step graph: each step
+ * through its activity, delays on edges, the accepted / not-accepted branch with its acceptance window,
+ * stop on reply, pause / resume (remaining waits preserved) and stop. Progress goes to
+ * campaign_executions through an activity, idempotently.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { FAILURE_TYPES, NON_RETRYABLE_FAILURES } from '../domain/failure-types';
+import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
+import { stepDefinition } from '../domain/steps/registry';
+import type { StepState, TimelineEntry } from '../domain/timeline';
+import type { CampaignPlan, PlanEdge, PlanStep } from '../domain/workflow-definition/plan';
+import type * as activityTypes from '../activities/types';
+import {
+  invitationAcceptedSignal,
+  leadFinishedSignal,
+  leadStatusQuery,
+  pauseSignal,
+  replyReceivedSignal,
+  resumeSignal,
+  stopSignal,
+  type LeadFinalStatus,
+} from './definitions';
+
+export interface LeadOutreachInput {
+  campaignId: string;
+  organizationId: string;
+  /** connected_accounts.id of the sender. */
+  accountId: string;
+  lead: LeadSnapshot;
+  plan: CampaignPlan;
+  campaignSchedule: unknown;
+  /** The orchestrator to tell when this lead is done (by workflow id, so it reaches the current run). */
+  parentWorkflowId: string | null;
+  startPaused?: boolean;
+}
+
+export interface LeadOutreachResult {
+  status: LeadFinalStatus;
+  reason: string | null;
+  completedSteps: string[];
+}
+
+/** The design's retry policy for LinkedIn actions. */
+const linkedin = proxyActivities<activityTypes.LinkedInActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '60 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+  },
+});
+
+const bookkeeping = proxyActivities<activityTypes.CampaignActivities & activityTypes.QuotaActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** While paused (or waiting for acceptance), look at the database this often in case a signal was missed. */
+const CONTROL_POLL_MS = 6 * 60 * 60 * 1000;
+/** Acceptance polling fallback: every 4 to 8 hours, never at a fixed interval (Unipile's guidance). */
+const ACCEPTANCE_POLL_MIN_MS = 4 * 60 * 60 * 1000;
+const ACCEPTANCE_POLL_SPREAD_MS = 4 * 60 * 60 * 1000;
+/** Skip reasons after which a connection request still counts as pending (someone already invited them). */
+const STILL_PENDING_SKIPS = new Set(['already_invited_recently', 'cannot_resend_yet', 'action_already_performed']);
+const RATE_LIMIT_MAX_WAITS = 20;
+
+class LeadHalt extends Error {
+  constructor(readonly status: LeadFinalStatus, readonly reason: string) {
+    super(reason);
+  }
+}
+
+export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<LeadOutreachResult> {
+  const { plan, lead } = input;
+  const info = workflowInfo();
+  const state = {
+    paused: input.startPaused ?? false,
+    pauseReason: null as string | null,
+    stop: null as null | { reason: string; completeCurrent: boolean },
+    accepted: false,
+    replied: false,
+    providerId: lead.providerId,
+  };
+  const completedSteps: string[] = [];
+  const runningSteps = new Set<string>();
+  const stepStates: Record<string, { kind: PlanStep['kind']; state: StepState; at: string; reason?: string }> = {};
+  let pending: Array<TimelineEntry & { seq: number }> = [];
+  let seq = 0;
+  const walkScope = new CancellationScope();
+
+  const now = () => new Date(Date.now()).toISOString();
+  const note = (entry: Omit<TimelineEntry, 'at'>) => pending.push({ at: now(), ...entry, seq: ++seq });
+  const halted = () => state.replied || state.stop !== null;
+
+  setHandler(pauseSignal, ({ reason }) => {
+    if (!state.paused) note({ type: 'paused', reason: reason ?? 'campaign_paused' });
+    state.paused = true;
+    state.pauseReason = reason ?? null;
+  });
+  setHandler(resumeSignal, () => {
+    if (state.paused) note({ type: 'resumed' });
+    state.paused = false;
+  });
+  setHandler(stopSignal, ({ reason, completeCurrentExecutions }) => {
+    if (state.stop) return;
+    state.stop = { reason: reason ?? 'campaign_stopped', completeCurrent: completeCurrentExecutions ?? false };
+    note({ type: 'stopped', reason: state.stop.reason });
+    if (!state.stop.completeCurrent) walkScope.cancel();
+  });
+  setHandler(invitationAcceptedSignal, ({ source }) => {
+    if (!state.accepted) note({ type: 'branch', branch: 'accepted', reason: `accepted_via_${source}` });
+    state.accepted = true;
+  });
+  setHandler(replyReceivedSignal, () => {
+    if (state.replied) return;
+    state.replied = true;
+    note({ type: 'reply_received', reason: 'stop_on_reply' });
+    walkScope.cancel();
+  });
+  setHandler(leadStatusQuery, () => ({
+    leadId: lead.id,
+    paused: state.paused,
+    stopped: state.stop !== null,
+    accepted: state.accepted,
+    replied: state.replied,
+    completedSteps: [...completedSteps],
+    runningSteps: [...runningSteps],
+  }));
+
+  async function flush(extra: { status?: 'in_progress' | LeadFinalStatus; final?: boolean } = {}): Promise<void> {
+    const entries = pending;
+    pending = [];
+    await bookkeeping.recordLeadProgress({
+      campaignId: input.campaignId,
+      leadId: lead.id,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      status: extra.status,
+      currentStep: completedSteps.length,
+      totalSteps: Object.keys(plan.steps).length,
+      entries,
+      steps: stepStates,
+      final: extra.final ?? false,
+    });
+  }
+
+  function checkHalt(): void {
+    if (state.replied) throw new LeadHalt('completed', 'replied');
+    if (state.stop) throw new LeadHalt('stopped', state.stop.reason);
+  }
+
+  /** Waits out a pause; falls back to reading the campaign's state in case a resume signal was missed. */
+  async function waitWhilePaused(): Promise<void> {
+    while (state.paused && !halted()) {
+      const woke = await condition(() => !state.paused || halted(), CONTROL_POLL_MS);
+      if (woke) break;
+      const control = await bookkeeping.getCampaignControlState({ campaignId: input.campaignId, accountId: input.accountId });
+      if (control.campaignStatus === 'stopped') state.stop ??= { reason: 'campaign_stopped', completeCurrent: false };
+      else if (control.campaignStatus === 'in_progress' && control.accountStatus === 'connected') {
+        note({ type: 'resumed', reason: 'observed_in_database' });
+        state.paused = false;
+      }
+    }
+    checkHalt();
+  }
+
+  /**
+   * Waits `ms` of campaign time: a pause freezes the clock, so the remaining wait is preserved.
+   * Returns early (true) when `until` becomes true.
+   */
+  async function wait(ms: number, until?: () => boolean): Promise<boolean> {
+    let remaining = ms;
+    for (;;) {
+      checkHalt();
+      if (until?.()) return true;
+      if (remaining <= 0) return false;
+      if (state.paused) {
+        await waitWhilePaused();
+        continue;
+      }
+      const started = Date.now();
+      await condition(() => state.paused || halted() || (until?.() ?? false), remaining);
+      remaining -= Date.now() - started;
+    }
+  }
+
+  async function pauseFor(reason: string): Promise<void> {
+    if (!state.paused) note({ type: 'paused', reason });
+    state.paused = true;
+    state.pauseReason = reason;
+    await flush();
+    await waitWhilePaused();
+  }
+
+  /** Holds the step until the sender account's quota, working hours and spacing allow it. */
+  async function reserveQuota(step: PlanStep): Promise<void> {
+    const quotaKind = stepDefinition(step.kind).quotaKind;
+    if (!quotaKind) return;
+    for (;;) {
+      checkHalt();
+      if (state.paused) await waitWhilePaused();
+      const grant = await bookkeeping.reserveAccountAction({
+        accountId: input.accountId,
+        kind: quotaKind,
+        idempotencyKey: `${input.campaignId}:${lead.id}:${step.id}`,
+        campaignSchedule: input.campaignSchedule,
+      });
+      const until = grant.granted ? grant.at : grant.retryAt;
+      const waitMs = Date.parse(until) - Date.now();
+      if (waitMs > 0) {
+        note({ type: 'quota_wait', stepId: step.id, kind: step.kind, reason: grant.granted ? 'spacing' : grant.reason, until });
+        await flush();
+        await wait(waitMs);
+      }
+      if (grant.granted) return;
+    }
+  }
+
+  async function runStep(step: PlanStep): Promise<StepOutcome> {
+    const def = stepDefinition(step.kind);
+    for (let rateLimitWaits = 0; ; ) {
+      checkHalt();
+      if (state.paused) await waitWhilePaused();
+      await reserveQuota(step);
+      checkHalt();
+      runningSteps.add(step.id);
+      stepStates[step.id] = { kind: step.kind, state: 'running', at: now() };
+      note({ type: 'step_started', stepId: step.id, kind: step.kind });
+      await flush();
+      const activityInput: StepActivityInput = {
+        organizationId: input.organizationId,
+        campaignId: input.campaignId,
+        accountId: input.accountId,
+        stepId: step.id,
+        config: step.config,
+        lead: { ...lead, providerId: state.providerId },
+      };
+      try {
+        const outcome = await linkedin[def.activityType](activityInput);
+        runningSteps.delete(step.id);
+        const providerId = outcome.status === 'done' ? outcome.detail.providerId : outcome.detail?.providerId;
+        if (typeof providerId === 'string') state.providerId = providerId;
+        return outcome;
+      } catch (err) {
+        runningSteps.delete(step.id);
+        const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        switch (failure?.type) {
+          case FAILURE_TYPES.RateLimitedError: {
+            if (++rateLimitWaits > RATE_LIMIT_MAX_WAITS) throw err;
+            const details = failure.details?.[0] as { retryAfterMs?: number } | undefined;
+            const ms = details?.retryAfterMs ?? 6 * 60 * 60 * 1000;
+            note({ type: 'rate_limited', stepId: step.id, kind: step.kind, reason: 'provider_rate_limit', until: new Date(Date.now() + ms).toISOString() });
+            await flush();
+            await wait(ms);
+            continue;
+          }
+          case FAILURE_TYPES.InvalidCredentialsError:
+          case FAILURE_TYPES.AccountSuspendedError:
+          case FAILURE_TYPES.AuthenticationError:
+            // The activity marked the account and paused its campaigns; wait for reconnect + resume.
+            await pauseFor(`account_${failure.type}`);
+            continue;
+          case FAILURE_TYPES.CampaignNotActiveError: {
+            // The action guard saw the campaign paused or stopped before this signal reached us.
+            const campaignStatus = (failure.details?.[0] as { campaignStatus?: string } | undefined)?.campaignStatus;
+            if (campaignStatus === 'stopped') {
+              state.stop ??= { reason: 'campaign_stopped', completeCurrent: false };
+              checkHalt();
+            }
+            await pauseFor('campaign_paused');
+            continue;
+          }
+          default:
+            throw err;
+        }
+      }
+    }
+  }
+
+  const visited = new Set<string>();
+  const outgoing = (id: string): PlanEdge[] => plan.edges.filter((e) => e.from === id);
+
+  async function followAll(edges: PlanEdge[]): Promise<void> {
+    // Parallel branches; wait for all of them, then report the first failure.
+    const results = await Promise.allSettled(
+      edges.map(async (edge) => {
+        if (edge.delayMs > 0) {
+          note({ type: 'wait', stepId: edge.to, reason: 'edge_delay', until: new Date(Date.now() + edge.delayMs).toISOString() });
+          await flush();
+          await wait(edge.delayMs);
+        }
+        await visit(edge.to);
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  async function visit(stepId: string): Promise<void> {
+    // A node reached by two paths runs once, when the first path reaches it.
+    if (visited.has(stepId)) return;
+    visited.add(stepId);
+    const step = plan.steps[stepId];
+    if (!step) return;
+    const outcome = await runStep(step);
+    const at = now();
+    if (outcome.status === 'done') {
+      completedSteps.push(step.id);
+      stepStates[step.id] = { kind: step.kind, state: 'done', at };
+      note({ type: 'step_completed', stepId: step.id, kind: step.kind, detail: outcome.detail });
+    } else {
+      stepStates[step.id] = { kind: step.kind, state: 'skipped', at, reason: outcome.reason };
+      note({ type: 'step_skipped', stepId: step.id, kind: step.kind, reason: outcome.reason, detail: outcome.detail });
+    }
+    await flush();
+
+    const edges = outgoing(step.id);
+    const plain = edges.filter((e) => !e.branch);
+    if (!step.acceptance) {
+      // A skipped step does not stop the sequence: the lead goes on with the next steps.
+      await followAll(plain);
+      return;
+    }
+    const accepted = edges.find((e) => e.branch === 'accepted');
+    const notAccepted = edges.find((e) => e.branch === 'not-accepted');
+    const branch = await decideBranch(step, outcome);
+    const chosen = branch === 'accepted' ? accepted : branch === 'not-accepted' ? notAccepted : undefined;
+    await followAll(chosen ? [...plain, chosen] : plain);
+  }
+
+  async function decideBranch(step: PlanStep, outcome: StepOutcome): Promise<'accepted' | 'not-accepted' | 'none'> {
+    if (outcome.status === 'skipped') {
+      if (outcome.reason === 'already_connected') {
+        state.accepted = true;
+        note({ type: 'branch', stepId: step.id, branch: 'accepted', reason: 'already_connected' });
+        return 'accepted';
+      }
+      if (!STILL_PENDING_SKIPS.has(outcome.reason)) {
+        note({ type: 'branch', stepId: step.id, reason: `no_invitation_${outcome.reason}` });
+        return 'none';
+      }
+    }
+    const windowMs = step.acceptance?.windowMs ?? 0;
+    note({ type: 'acceptance_wait', stepId: step.id, until: new Date(Date.now() + windowMs).toISOString() });
+    await flush();
+    let remaining = windowMs;
+    while (!state.accepted && remaining > 0) {
+      const slice = Math.min(remaining, ACCEPTANCE_POLL_MIN_MS + Math.floor(Math.random() * ACCEPTANCE_POLL_SPREAD_MS));
+      const started = Date.now();
+      if (await wait(slice, () => state.accepted)) break;
+      remaining -= Date.now() - started;
+      if (state.providerId) {
+        const check = await linkedin.checkInvitation({
+          organizationId: input.organizationId,
+          campaignId: input.campaignId,
+          accountId: input.accountId,
+          leadId: lead.id,
+          providerId: state.providerId,
+        });
+        if (check.state === 'accepted' && !state.accepted) {
+          state.accepted = true;
+          note({ type: 'branch', stepId: step.id, branch: 'accepted', reason: 'accepted_via_polling' });
+        }
+      }
+    }
+    if (state.accepted) return 'accepted';
+    note({ type: 'branch', stepId: step.id, branch: 'not-accepted', reason: 'window_elapsed' });
+    if (!step.acceptance?.hasNotAcceptedEdge) note({ type: 'lead_completed', reason: 'acceptance_window_elapsed' });
+    return 'not-accepted';
+  }
+
+  // ---- run ------------------------------------------------------------------------------------
+  note({ type: 'lead_started' });
+  await flush({ status: 'in_progress' });
+
+  let status: LeadFinalStatus = 'completed';
+  let reason: string | null = null;
+  try {
+    await walkScope.run(() => visit(plan.entry));
+    if (state.replied) reason = 'replied';
+  } catch (err) {
+    if (err instanceof LeadHalt) {
+      status = err.status;
+      reason = err.reason;
+    } else if (isCancellation(err) && (state.replied || state.stop)) {
+      status = state.replied ? 'completed' : 'stopped';
+      reason = state.replied ? 'replied' : (state.stop?.reason ?? 'stopped');
+    } else {
+      status = 'failed';
+      reason = err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : 'failed';
+      log.warn('lead failed', { leadId: lead.id, reason });
+    }
+  }
+  if (status === 'completed' && completedSteps.length === 0 && Object.values(stepStates).every((s) => s.state === 'skipped')) {
+    status = 'skipped';
+  }
+  note({ type: status === 'failed' ? 'lead_failed' : 'lead_completed', reason: reason ?? undefined });
+
+  await CancellationScope.nonCancellable(async () => {
+    await flush({ status, final: true });
+    if (input.parentWorkflowId) {
+      await getExternalWorkflowHandle(input.parentWorkflowId)
+        .signal(leadFinishedSignal, { leadId: lead.id, status })
+        .catch((err: unknown) => log.warn('could not tell the orchestrator', { error: String(err) }));
+    }
+  });
+  return { status, reason, completedSteps };
+}
