@@ -1,0 +1,15 @@
+import { checkTemplates, requireText } from './config-checks';
+import type { StepDefinition } from './step-definition';
+
+export const MESSAGE_KEYS = ['customMessage', 'message'] as const;
+
+/** A message to a 1st-degree connection. */
+export const sendFollowupStep: StepDefinition<'send_followup'> = {
+  kind: 'send_followup',
+  aliases: ['send_message'],
+  defaultLabel: 'Send Message',
+  activityType: 'sendMessage',
+  quotaKind: 'message',
+  decidesAcceptanceBranch: false,
+  validateConfig: (config, path) => [...requireText(config, MESSAGE_KEYS, path, 'the message'), ...checkTemplates(config, MESSAGE_KEYS, path)],
+};
