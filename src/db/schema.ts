@@ -128,6 +128,7 @@ export interface Database {
   organization_webhooks: OrganizationWebhooksTable;
   campaigns: CampaignsTable;
   campaign_executions: CampaignExecutionsTable;
+  unipile_events: UnipileEventsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -140,3 +141,14 @@ export type Campaign = Selectable<CampaignsTable>;
 export type NewCampaign = Insertable<CampaignsTable>;
 export type CampaignUpdate = Updateable<CampaignsTable>;
 export type CampaignExecution = Selectable<CampaignExecutionsTable>;
+
+export interface UnipileEventsTable {
+  id: Generated<string>;
+  event_key: string;
+  event_type: string;
+  unipile_account_id: string | null;
+  payload: Json;
+  received_at: Timestamp;
+  processed_at: NullableTimestamp;
+  outcome: Json | null;
+}

@@ -1,0 +1,205 @@
+import { join, resolve } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Config } from '../config/config';
+import { openDatabase, type DbHandle } from '../db/connection';
+import { migrateToLatest } from '../db/migrate';
+import { createActivities } from '../activities';
+import { buildApp } from '../api/app';
+import { compileWorkflowDefinition } from '../domain/workflow-definition';
+import { UnipileClient } from '../linkedin/unipile.client';
+import { startSandboxLinkedIn, type SandboxLinkedIn } from '../linkedin/sandbox/server';
+import type { Logger } from '../logger';
+import { createCampaignService } from '../services/campaign.service';
+import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
+import { createUnipileWebhookService } from '../services/unipile-webhooks';
+import { findTemporalCli, MISSING_BINARY_HELP } from '../temporal/binaries';
+import { connectClient, connectWorkerConnection, targetFromConfig } from '../temporal/connection';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { createWorker, type WorkflowSource } from '../temporal/worker';
+
+export interface ProductOptions {
+  api: boolean;
+  worker: boolean;
+  /** Start what is missing locally: a Temporal dev server when TEMPORAL_ADDRESS is unset, sandbox LinkedIn when UNIPILE_DSN is. */
+  embedded: boolean;
+  workflows?: WorkflowSource;
+}
+
+export interface RunningProduct {
+  config: Config;
+  db: DbHandle;
+  client: Client;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  apiUrl: string | undefined;
+  app: FastifyInstance | undefined;
+  worker: Worker | undefined;
+  sandbox: SandboxLinkedIn | undefined;
+  unipileUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings the product up in one process from config: database (migrated), Temporal (given address,
+ * or an embedded dev server), sandbox LinkedIn when no Unipile DSN is set, the worker, the API.
+ * `stop()` takes it all down in the reverse order; nothing is left running.
+ */
+export async function startProduct(config: Config, logger: Logger, opts: ProductOptions): Promise<RunningProduct> {
+  const stack: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  const stop = async () => {
+    while (stack.length > 0) {
+      const { name, close } = stack.pop()!;
+      try {
+        await close();
+      } catch (err) {
+        logger.error({ err, part: name }, 'shutdown step failed');
+      }
+    }
+  };
+  try {
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    stack.push({ name: 'database', close: () => db.close() });
+    const applied = await migrateToLatest(db.db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+
+    let temporalAddress = config.temporal.address;
+    let devServer: DevServer | undefined;
+    if (!temporalAddress) {
+      if (!opts.embedded) throw new Error('TEMPORAL_ADDRESS is required (or use the all-in-one local runner)');
+      const cliPath = findTemporalCli(config.temporal.cliPath);
+      if (!cliPath) throw new Error(MISSING_BINARY_HELP);
+      devServer = await startDevServer({
+        cliPath,
+        namespace: config.temporal.namespace,
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.devUiPort,
+        dbFilename: resolve(join(config.dataDir, 'temporal', 'dev-server.sqlite')),
+      });
+      stack.push({ name: 'temporal dev server', close: () => devServer!.stop() });
+      temporalAddress = devServer.address;
+    }
+    const target = targetFromConfig(config, temporalAddress);
+    const { client, connection } = await connectClient(target);
+    stack.push({ name: 'temporal client', close: () => connection.close() });
+    if (!devServer) await ensureSearchAttributes(connection as Connection, config.temporal.namespace);
+
+    let sandbox: SandboxLinkedIn | undefined;
+    let unipile: UnipileClient | undefined;
+    if (config.unipile.dsn && config.unipile.accessToken) {
+      unipile = new UnipileClient({ dsn: config.unipile.dsn, accessToken: config.unipile.accessToken });
+    } else if (opts.worker && opts.embedded) {
+      sandbox = await startSandboxLinkedIn({ port: config.unipile.sandboxPort, host: '127.0.0.1' });
+      stack.push({ name: 'sandbox LinkedIn', close: () => sandbox!.stop() });
+      unipile = new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken });
+    } else if (opts.worker) {
+      throw new Error('UNIPILE_DSN and UNIPILE_ACCESS_TOKEN are required for a worker outside the local runner');
+    }
+
+    const campaigns = createCampaignService({ db: db.db, client, taskQueue: config.temporal.taskQueue, logger });
+
+    let worker: Worker | undefined;
+    if (opts.worker && config.temporal.workerEnabled) {
+      const nativeConnection: NativeConnection = await connectWorkerConnection(target);
+      stack.push({ name: 'worker connection', close: () => nativeConnection.close() });
+      worker = await createWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        activities: createActivities({
+          db: db.db,
+          client: () => client,
+          unipile: unipile!,
+          logger: logger.child({ component: 'activities' }),
+          pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason),
+        }),
+        workflows: opts.workflows,
+        tuning: config.worker,
+        logger,
+      });
+      const running = worker.run();
+      // Shutdown: stop polling, let in-flight activities finish within the grace time, then wait for run() to end.
+      stack.push({
+        name: 'worker',
+        close: async () => {
+          if (worker!.getState() === 'RUNNING') worker!.shutdown();
+          await running;
+        },
+      });
+      running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
+    }
+
+    let app: FastifyInstance | undefined;
+    let apiUrl: string | undefined;
+    if (opts.api) {
+      const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: campaigns.pauseCampaignsOfAccount });
+      app = await buildApp({
+        db: db.db,
+        logger,
+        campaignControl: campaigns,
+        compileDefinition: compileWorkflowDefinition,
+        readiness: async () => {
+          const checks: Record<string, { ok: boolean; detail?: string }> = {};
+          checks.database = await sql`select 1`.execute(db.db).then(
+            () => ({ ok: true }),
+            () => ({ ok: false, detail: 'database unreachable' }),
+          );
+          checks.temporal = await connection.workflowService.getSystemInfo({}).then(
+            () => ({ ok: true }),
+            () => ({ ok: false, detail: `temporal unreachable at ${temporalAddress}` }),
+          );
+          if (opts.worker && config.temporal.workerEnabled) {
+            const state = worker?.getState();
+            checks.worker = state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` };
+          }
+          return { ready: Object.values(checks).every((c) => c.ok), checks };
+        },
+        extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret ?? sandbox?.webhookSecret })],
+      });
+      stack.push({ name: 'api', close: () => app!.close() });
+      apiUrl = await app.listen({ port: config.port, host: config.host });
+    }
+
+    return {
+      config,
+      db,
+      client,
+      temporalAddress,
+      temporalUiUrl: devServer?.uiUrl,
+      apiUrl,
+      app,
+      worker,
+      sandbox,
+      unipileUrl: sandbox?.url ?? config.unipile.dsn,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** SIGINT/SIGTERM → graceful stop, once; a second signal forces the exit. */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
