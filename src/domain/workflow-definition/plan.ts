@@ -63,6 +63,15 @@ export interface DefinitionProblem {
   edgeId?: string;
   /** JSON path into the submitted definition, e.g. `nodes[2].data.config.message`. */
   path?: string;
+  /** Every node involved when there are several: the nodes on a cycle, all the entry nodes. */
+  nodeIds?: string[];
 }
 
-export type CompileResult = { ok: true; plan: CampaignPlan } | { ok: false; problems: DefinitionProblem[] };
+export type CompileResult =
+  | {
+      ok: true;
+      plan: CampaignPlan;
+      /** Accepted but worth showing (a compact delay that disagrees with delayData...). */
+      warnings?: DefinitionProblem[];
+    }
+  | { ok: false; problems: DefinitionProblem[] };
