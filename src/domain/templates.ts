@@ -134,7 +134,9 @@ export function renderTemplate(text: string, lead: TemplateLead): string {
       after = HSPACE_START.exec(following.text)?.[0] ?? '';
       following.text = following.text.slice(after.length);
     }
-    const nextChar = following?.text.charAt(0) ?? '';
+    // The next character written, which may sit in a later piece (a value after a bare space).
+    let nextChar = '';
+    for (let k = j; k < pieces.length && nextChar === ''; k++) nextChar = pieces[k]!.text.charAt(0);
     const atLineStart = out === '' || out.endsWith('\n');
     const atLineEnd = nextChar === '' || nextChar === '\n' || nextChar === '\r';
     if (!atLineStart && !atLineEnd && !CLOSING_PUNCTUATION.has(nextChar) && (before || after)) out += ' ';
