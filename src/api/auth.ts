@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../db/connection';
+import { UnauthorizedError } from '../errors';
+import { authenticateApiKey } from '../services/organizations';
+import { apiError } from './error-codes';
+
+/**
+ * API-key authentication and tenancy. Every matched `/api/*` route needs `Authorization: Bearer <key>`
+ * except `/api/webhooks/*` (providers sign those instead). The check runs in `onRequest`, before the
+ * body is read, and sets `request.organizationId`; every query downstream is scoped by it.
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    organizationId: string | null;
+  }
+}
+
+export const WEBHOOK_PREFIX = '/api/webhooks/';
+
+export function requiresApiKey(routeUrl: string | undefined): boolean {
+  // The matched route pattern, not the raw URL: unknown paths fall through to the 404 handler.
+  return routeUrl !== undefined && routeUrl.startsWith('/api/') && !routeUrl.startsWith(WEBHOOK_PREFIX);
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export function registerAuth(app: FastifyInstance, db: Db): void {
+  app.decorateRequest('organizationId', null);
+
+  // Documents the requirement in OpenAPI for every protected route, including ones added later.
+  app.addHook('onRoute', (route) => {
+    if (!requiresApiKey(route.url)) return;
+    route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (!requiresApiKey(request.routeOptions.url)) return;
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new UnauthorizedError();
+    const organizationId = await authenticateApiKey(db, token);
+    if (!organizationId) {
+      request.log.info(
+        { keyPrefix: token.startsWith('clk_') ? token.slice(0, 12) : '(not a clk_ key)' },
+        'rejected API key',
+      );
+      throw new UnauthorizedError('unauthorized', 'the API key is invalid or revoked');
+    }
+    request.organizationId = organizationId;
+  });
+}
+
+/** The caller's organization; only reachable on routes behind the API-key check. */
+export function organizationOf(request: FastifyRequest): string {
+  if (!request.organizationId) throw new UnauthorizedError();
+  return request.organizationId;
+}
+
+/** Bodies that name an organization (the campaign start request) must name the key's own. */
+export function assertSameOrganization(request: FastifyRequest, organizationId: string): void {
+  if (organizationId !== organizationOf(request)) {
+    throw apiError('organization_mismatch', 'organizationId does not match the organization of the API key');
+  }
+}

@@ -1,0 +1,138 @@
+import { AppError, NotFoundError } from '../errors';
+
+/**
+ * Every error code the HTTP API can answer with, its status and what it means to a caller.
+ * docs/errors.md lists exactly these (test/api/error-codes.test.ts keeps the two in sync, and also
+ * checks that every code thrown in the code the API reaches (src/ minus the worker side: activities/,
+ * workflows/, linkedin/) is registered here, with the same status). Codes thrown by the campaign
+ * service are here too: the API renders them as they are.
+ */
+export const ERROR_CODES = {
+  // request shape
+  validation_failed: {
+    status: 400,
+    meaning:
+      'The request does not match the route schema; `details` lists each problem with its path (e.g. `body.leadsPerDay`).',
+  },
+  malformed_json: { status: 400, meaning: 'The body is declared as JSON but is empty or does not parse.' },
+  bad_request: {
+    status: 400,
+    meaning: 'The HTTP request itself is malformed (e.g. an invalid Content-Length).',
+  },
+  invalid_csv: {
+    status: 400,
+    meaning: 'The CSV body does not parse or has no linkedin_url / linkedin_id column; `details` says where.',
+  },
+  invalid_workflow_definition: {
+    status: 400,
+    alsoAs: [422],
+    meaning:
+      'The campaign step graph does not compile; `details` lists the problems, each pointing at a nodeId, edgeId or path. 400 when saving; 422 when starting a campaign whose stored definition no longer compiles.',
+  },
+  payload_too_large: {
+    status: 413,
+    meaning: 'The body exceeds the route limit (1 MiB for JSON, 20 MiB for lead imports).',
+  },
+  unsupported_media_type: {
+    status: 415,
+    meaning:
+      'The Content-Type is not accepted by this route (JSON everywhere; JSON or text/csv for lead imports).',
+  },
+  route_not_found: { status: 404, meaning: 'No route matches this method and path.' },
+
+  // auth and tenancy
+  unauthorized: {
+    status: 401,
+    meaning: 'Missing, malformed, unknown or revoked API key (`Authorization: Bearer <key>`).',
+  },
+  organization_mismatch: {
+    status: 403,
+    meaning: '`organizationId` in the body is not the organization of the API key.',
+  },
+
+  // resources (another organization\'s ids answer the same as missing ones)
+  account_not_found: { status: 404, meaning: 'No connected account with this id in your organization.' },
+  webhook_endpoint_not_found: {
+    status: 404,
+    meaning: 'No webhook endpoint with this id in your organization.',
+  },
+  lead_list_not_found: { status: 404, meaning: 'No lead list with this id in your organization.' },
+  lead_not_found: { status: 404, meaning: 'No lead with this id in your organization.' },
+  campaign_not_found: {
+    status: 404,
+    meaning: 'No campaign with this id in your organization (deleted campaigns included).',
+  },
+  execution_not_found: { status: 404, meaning: 'This lead has no execution in this campaign (yet).' },
+
+  // state conflicts
+  account_already_exists: {
+    status: 409,
+    meaning: 'A connected account with this providerAccountId already exists in your organization.',
+  },
+  account_in_use: {
+    status: 409,
+    meaning: 'A running (in progress, scheduled or paused) campaign sends from this account; stop it first.',
+  },
+  lead_list_in_use: {
+    status: 409,
+    meaning: 'A campaign (not deleted) uses this lead list; delete the campaign first.',
+  },
+  lead_in_use: {
+    status: 409,
+    meaning: 'The lead is being processed by a campaign (execution pending or in progress).',
+  },
+  campaign_not_running: {
+    status: 409,
+    meaning: 'Pause or stop asked of a campaign that is not in progress (or paused, for stop).',
+  },
+  campaign_not_paused: { status: 409, meaning: 'Resume asked of a campaign that is not paused.' },
+  idempotency_key_reused: {
+    status: 409,
+    meaning:
+      'An account action reservation reused an idempotency key for a different account or action kind.',
+  },
+  campaign_running: {
+    status: 409,
+    meaning: 'The campaign is in progress or scheduled (or, for DELETE, paused); pause or stop it first.',
+  },
+  lead_list_too_large: {
+    status: 422,
+    meaning: 'The import would take the lead list above 100,000 leads; nothing was imported.',
+  },
+  lead_list_missing: { status: 422, meaning: 'Start: the campaign has no lead list (it was deleted).' },
+  lead_list_empty: { status: 422, meaning: 'Start: the campaign lead list has no leads.' },
+  sender_account_missing: {
+    status: 422,
+    meaning: 'Start: the campaign has no sender account (it was deleted).',
+  },
+  sender_account_not_connected: {
+    status: 422,
+    meaning: 'Start or resume: the sender account is disconnected or in error; reconnect it first.',
+  },
+
+  // everything else
+  internal_error: {
+    status: 500,
+    meaning: 'An unexpected error; the response carries no detail, the log has it under the request id.',
+  },
+} as const satisfies Record<string, { status: number; alsoAs?: readonly number[]; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An AppError whose status comes from the registry, so a code and its status cannot drift apart. */
+export function apiError(code: ErrorCode, message: string, details?: unknown): AppError {
+  return new AppError(code, message, ERROR_CODES[code].status, details);
+}
+
+type NotFoundKind = ErrorCode extends infer C
+  ? C extends `${infer K}_not_found`
+    ? K extends 'route'
+      ? never
+      : K
+    : never
+  : never;
+
+/** The one 404 for a resource: missing and foreign ids answer exactly the same. */
+export function notFound(kind: NotFoundKind, id?: string): NotFoundError {
+  return new NotFoundError(kind, id);
+}

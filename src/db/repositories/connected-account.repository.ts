@@ -1,0 +1,130 @@
+import type { Db } from '../connection';
+import type { AccountStatus, ConnectedAccount } from '../schema';
+import { ACTIVE_CAMPAIGN_STATUSES } from './campaign.repository';
+
+/** Connected LinkedIn accounts, always scoped by organization. */
+
+export async function insertAccount(
+  db: Db,
+  input: {
+    organizationId: string;
+    providerAccountId: string;
+    displayName?: string | null;
+    capabilities?: Record<string, unknown>;
+    status?: AccountStatus;
+  },
+): Promise<ConnectedAccount | undefined> {
+  // undefined = the (organization, provider, provider_account_id) already exists.
+  return db
+    .insertInto('connected_accounts')
+    .values({
+      organization_id: input.organizationId,
+      provider_account_id: input.providerAccountId,
+      display_name: input.displayName ?? null,
+      capabilities: JSON.stringify(input.capabilities ?? {}),
+      ...(input.status ? { status: input.status } : {}),
+    })
+    .onConflict((oc) => oc.columns(['organization_id', 'provider', 'provider_account_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function listAccounts(
+  db: Db,
+  organizationId: string,
+  page: { limit: number; cursor?: string },
+): Promise<ConnectedAccount[]> {
+  let query = db.selectFrom('connected_accounts').selectAll().where('organization_id', '=', organizationId);
+  if (page.cursor) query = query.where('id', '>', page.cursor);
+  return query
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export async function findAccount(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<ConnectedAccount | undefined> {
+  return db
+    .selectFrom('connected_accounts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function updateAccount(
+  db: Db,
+  organizationId: string,
+  id: string,
+  patch: { displayName?: string | null; status?: AccountStatus },
+): Promise<ConnectedAccount | undefined> {
+  return db
+    .updateTable('connected_accounts')
+    .set({
+      updated_at: new Date(),
+      ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+      // Setting `connected` again is a reconnect: whatever made it fail no longer applies.
+      ...(patch.status
+        ? { status: patch.status, ...(patch.status === 'connected' ? { status_reason: null } : {}) }
+        : {}),
+    })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Campaigns (not deleted) that are running on this account: in progress, scheduled or paused. */
+export async function activeCampaignsUsingAccount(
+  db: Db,
+  organizationId: string,
+  accountId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('sender_account', '=', accountId)
+    .where('is_deleted', '=', false)
+    .where('status', 'in', ACTIVE_CAMPAIGN_STATUSES)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Deletes the account unless a running campaign sends from it. Campaigns that are not running keep
+ * their history but lose the sender (the foreign key forbids a dangling one); they need a new
+ * sender before they can start again.
+ */
+export async function deleteAccount(
+  db: Db,
+  organizationId: string,
+  id: string,
+): Promise<
+  | { deleted: true }
+  | { deleted: false; reason: 'not_found' }
+  | { deleted: false; reason: 'in_use'; campaignIds: string[] }
+> {
+  return db.transaction().execute(async (trx) => {
+    const account = await trx
+      .selectFrom('connected_accounts')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!account) return { deleted: false, reason: 'not_found' } as const;
+    const campaignIds = await activeCampaignsUsingAccount(trx, organizationId, id);
+    if (campaignIds.length > 0) return { deleted: false, reason: 'in_use', campaignIds } as const;
+    await trx
+      .updateTable('campaigns')
+      .set({ sender_account: null, updated_at: new Date() })
+      .where('sender_account', '=', id)
+      .execute();
+    await trx.deleteFrom('connected_accounts').where('id', '=', id).execute();
+    return { deleted: true } as const;
+  });
+}
