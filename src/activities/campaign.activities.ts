@@ -89,7 +89,21 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
       if (afterLeadId) query = query.where('leads.id', '>', afterLeadId);
       const rows = await query.execute();
       const page = rows.slice(0, limit);
-      return { leads: page.map(toLeadSnapshot), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+      const doneSteps: Record<string, string[]> = {};
+      if (page.length > 0) {
+        const earlier = await db
+          .selectFrom('campaign_executions')
+          .select(['lead_id', 'execution_data'])
+          .where('campaign_id', '=', campaignId)
+          .where('lead_id', 'in', page.map((l) => l.id))
+          .execute();
+        for (const e of earlier) {
+          const steps = (e.execution_data as unknown as Partial<ExecutionData>).steps ?? {};
+          const done = Object.entries(steps).filter(([, s]) => s.state === 'done').map(([id]) => id);
+          if (done.length > 0) doneSteps[e.lead_id] = done;
+        }
+      }
+      return { leads: page.map(toLeadSnapshot), doneSteps, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
     },
 
     async markCampaignStatus({ campaignId, status, reason }) {

@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { UnipileClient } from '../linkedin/unipile.client';
 import type { Logger } from '../logger';
-import { createQuotaActivities } from '../quota/quota.activities';
+import { isQuotaKind } from '../quota/limits';
+import { reserveAction } from '../quota/quota.repository';
 import { createCampaignActivities, guardCampaignActive } from './campaign.activities';
 import { createLinkedInActivities } from './linkedin';
 import { createSmokeActivities } from './smoke.activities';
@@ -32,7 +33,11 @@ export function createActivities(deps: ActivityDeps): CampaignActivities & Linke
   });
   return {
     ...createCampaignActivities({ db: deps.db, client: deps.client }),
-    ...createQuotaActivities({ db: deps.db }),
+    async reserveAccountAction({ now, kind, ...rest }) {
+      if (!isQuotaKind(kind)) throw new Error(`unknown quota kind ${kind}`);
+      const r = await reserveAction(deps.db, { ...rest, kind, now: new Date(now) });
+      return r.granted ? { granted: true, at: r.at.toISOString(), grantId: r.grantId } : { granted: false, retryAt: r.retryAt.toISOString(), reason: r.reason };
+    },
     ...createSmokeActivities({ db: deps.db }),
     ...guardCampaignActive(deps.db, steps),
     checkInvitation,

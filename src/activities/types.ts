@@ -53,7 +53,12 @@ export interface RecordLeadProgressInput {
 
 export interface CampaignActivities {
   loadCampaignRun(input: { campaignId: string }): Promise<CampaignRunInfo>;
-  loadLeadPage(input: { campaignId: string; afterLeadId: string | null; limit: number }): Promise<{ leads: LeadSnapshot[]; nextCursor: string | null }>;
+  /** `doneSteps`: steps each lead already completed in an earlier run of this campaign (not done again). */
+  loadLeadPage(input: { campaignId: string; afterLeadId: string | null; limit: number }): Promise<{
+    leads: LeadSnapshot[];
+    doneSteps: Record<string, string[]>;
+    nextCursor: string | null;
+  }>;
   markCampaignStatus(input: { campaignId: string; status: 'completed' | 'failed' | 'stopped'; reason?: string }): Promise<void>;
   recordLeadProgress(input: RecordLeadProgressInput): Promise<void>;
   getCampaignControlState(input: { campaignId: string; accountId: string }): Promise<{ campaignStatus: string; accountStatus: string }>;
@@ -66,7 +71,11 @@ export type ReserveActionResult =
   | { granted: false; retryAt: string; reason: string };
 
 export interface QuotaActivities {
-  reserveAccountAction(input: { accountId: string; kind: string; idempotencyKey: string; campaignSchedule?: unknown }): Promise<ReserveActionResult>;
+  /**
+   * `now` is the workflow's clock: the reservation reasons in campaign time, which is wall time in
+   * production and skipped time under the time-skipping test server.
+   */
+  reserveAccountAction(input: { accountId: string; kind: string; idempotencyKey: string; campaignSchedule?: unknown; now: string }): Promise<ReserveActionResult>;
 }
 
 export type { ExecutionData };

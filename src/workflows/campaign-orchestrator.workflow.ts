@@ -137,7 +137,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
     }
   }
 
-  async function startLead(lead: LeadOutreachInput['lead']): Promise<void> {
+  async function startLead(lead: LeadOutreachInput['lead'], doneSteps: string[] | undefined): Promise<void> {
     const leadInput: LeadOutreachInput = {
       campaignId: input.campaignId,
       organizationId: input.organizationId,
@@ -146,6 +146,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
       plan: run.plan,
       campaignSchedule: run.schedule,
       parentWorkflowId: workflowInfo().workflowId,
+      ...(doneSteps ? { doneSteps } : {}),
     };
     try {
       await startChild(LeadOutreachWorkflow, {
@@ -181,7 +182,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
         await waitForSlot();
         if (s.stopping) break;
       }
-      await startLead(lead);
+      await startLead(lead, page.doneSteps[lead.id]);
       await maybeContinueAsNew();
     }
     if (page.nextCursor === null) s.exhausted = true;

@@ -44,6 +44,8 @@ export interface LeadOutreachInput {
   /** The orchestrator to tell when this lead is done (by workflow id, so it reaches the current run). */
   parentWorkflowId: string | null;
   startPaused?: boolean;
+  /** Steps this lead completed in an earlier run of the campaign: never done twice. */
+  doneSteps?: string[];
 }
 
 export interface LeadOutreachResult {
@@ -219,6 +221,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
         kind: quotaKind,
         idempotencyKey: `${input.campaignId}:${lead.id}:${step.id}`,
         campaignSchedule: input.campaignSchedule,
+        now: now(),
       });
       const until = grant.granted ? grant.at : grant.retryAt;
       const waitMs = Date.parse(until) - Date.now();
@@ -317,7 +320,8 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     visited.add(stepId);
     const step = plan.steps[stepId];
     if (!step) return;
-    const outcome = await runStep(step);
+    const doneEarlier = input.doneSteps?.includes(step.id) ?? false;
+    const outcome: StepOutcome = doneEarlier ? { status: 'done', detail: { doneInEarlierRun: true } } : await runStep(step);
     const at = now();
     if (outcome.status === 'done') {
       completedSteps.push(step.id);

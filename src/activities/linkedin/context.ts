@@ -1,0 +1,263 @@
+/**
+ * What every LinkedIn step activity shares: loading the sender account (no call goes out on a
+ * disconnected one), resolving the lead's provider id, ledgered writes, heartbeats, and mapping Unipile
+ * errors to typed ApplicationFailures (skips are returned, never thrown).
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../../db/connection';
+import type { Logger } from '../../logger';
+import { FAILURE_TYPES, type FailureType } from '../../domain/failure-types';
+import type { StepActivityInput, StepOutcome } from '../../domain/step-outcome';
+import type { StepKind } from '../../domain/workflow-definition/plan';
+import { classifyUnipileError, UnipileError, writeMayHaveHappened, type AccountStopFailure } from '../../linkedin/errors';
+import { leadProfileIdentifier } from '../../linkedin/identifiers';
+import { idempotencyKey, performWrite, type LedgerOutcome } from '../../linkedin/ledger';
+import { UnknownTemplateVariableError } from '../../linkedin/render-template';
+import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
+
+export interface AccountStoppedEvent {
+  accountId: string;
+  organizationId: string;
+  reason: string;
+  failureType: string;
+}
+
+export interface LinkedInActivityDeps {
+  db: Db;
+  unipile: UnipileClient;
+  logger: Logger;
+  fetch?: typeof fetch;
+  onAccountStopped?: (e: AccountStoppedEvent) => Promise<void>;
+}
+
+/** The campaign's configuration cannot work (no message, unknown webhook...): ConfigurationError, never retried. */
+export class StepConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepConfigurationError';
+  }
+}
+
+export interface SenderAccount {
+  id: string;
+  organizationId: string;
+  /** Unipile's account_id. */
+  unipileAccountId: string;
+}
+
+/** The Temporal activity context when running in one (undefined in plain tests and scripts). */
+export function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+export function heartbeat(details?: unknown): void {
+  activityContext()?.heartbeat(details);
+}
+
+export async function loadSenderAccount(db: Db, organizationId: string, accountId: string): Promise<SenderAccount> {
+  const row = await db
+    .selectFrom('connected_accounts')
+    .select(['id', 'organization_id', 'provider_account_id', 'status', 'status_reason'])
+    .where('id', '=', accountId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  if (!row) throw new StepConfigurationError(`sender account ${accountId} not found in this organization`);
+  if (row.status !== 'connected') {
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.InvalidCredentialsError,
+      message: `sender account ${accountId} is ${row.status}${row.status_reason ? ` (${row.status_reason})` : ''}: reconnect it`,
+      nonRetryable: true,
+      details: [{ accountId, status: row.status, reason: row.status_reason }],
+    });
+  }
+  return { id: row.id, organizationId: row.organization_id, unipileAccountId: row.provider_account_id };
+}
+
+/** One run of one step for one lead. */
+export class StepContext {
+  readonly call: CallOptions;
+  #providerId: string | null;
+
+  constructor(
+    readonly deps: LinkedInActivityDeps,
+    readonly input: StepActivityInput,
+    readonly kind: StepKind,
+    readonly account: SenderAccount | null,
+    readonly log: Logger,
+  ) {
+    this.call = { signal: activityContext()?.cancellationSignal };
+    this.#providerId = input.lead.providerId;
+  }
+
+  get unipileAccountId(): string {
+    if (!this.account) throw new Error(`step ${this.kind} runs without a sender account`);
+    return this.account.unipileAccountId;
+  }
+
+  heartbeat(details?: unknown): void {
+    heartbeat(details);
+  }
+
+  /** Whether to skip people this organization already invited/messaged from another campaign (default: yes). */
+  get dedupeAcrossCampaigns(): boolean {
+    return this.input.config.dedupeAcrossCampaigns !== false;
+  }
+
+  /** The lead's provider id; resolved by a (silent) profile read and stored on the lead when unknown. */
+  async providerId(): Promise<string> {
+    if (this.#providerId) return this.#providerId;
+    const identifier = leadProfileIdentifier(this.input.lead);
+    if (!identifier) throw new StepConfigurationError(`lead ${this.input.lead.id} has no LinkedIn URL or id`);
+    const profile = await this.deps.unipile.users.getProfile({ account_id: this.unipileAccountId, identifier }, this.call);
+    await this.rememberProviderId(profile.provider_id);
+    return profile.provider_id;
+  }
+
+  async rememberProviderId(providerId: string): Promise<void> {
+    this.#providerId = providerId;
+    if (this.input.lead.providerId === providerId) return;
+    await this.deps.db
+      .updateTable('leads')
+      .set({ provider_id: providerId })
+      .where('id', '=', this.input.lead.id)
+      .where('organization_id', '=', this.input.organizationId)
+      .execute();
+  }
+
+  key(kind: string, n?: string | number): string {
+    return idempotencyKey({ campaignId: this.input.campaignId, leadId: this.input.lead.id, stepId: this.input.stepId, kind, n });
+  }
+
+  /**
+   * A LinkedIn write through the ledger: `send` runs at most once per key unless LinkedIn surely refused;
+   * a target-level refusal (already connected, blocked...) is recorded and returned as a skip.
+   */
+  async write<R extends Record<string, unknown>>(o: {
+    kind: string;
+    n?: string | number;
+    targetProviderId: string | null;
+    reconcile?: () => Promise<R | null>;
+    send: () => Promise<R>;
+  }): Promise<LedgerOutcome<R>> {
+    const account = this.account;
+    if (!account) throw new Error('ledgered writes need a sender account');
+    const out = await performWrite<R>(this.deps.db, {
+      key: this.key(o.kind, o.n),
+      organizationId: this.input.organizationId,
+      accountId: account.id,
+      campaignId: this.input.campaignId,
+      leadId: this.input.lead.id,
+      stepId: this.input.stepId,
+      kind: o.kind,
+      targetProviderId: o.targetProviderId,
+      reconcile: o.reconcile,
+      mayHaveHappened: writeMayHaveHappened,
+      write: async () => {
+        try {
+          return { status: 'succeeded', result: await o.send() };
+        } catch (err) {
+          const c = err instanceof UnipileError ? classifyUnipileError(err, { isWrite: true }) : null;
+          if (c?.outcome === 'skip') return { status: 'skipped', reason: c.reason };
+          throw err;
+        }
+      },
+    });
+    if (out.replayed || out.reconciled) this.log.info({ key: this.key(o.kind, o.n), replayed: out.replayed, reconciled: out.reconciled }, 'write not sent again');
+    return out;
+  }
+}
+
+/** Records the stop on the account row and tells the engine, before the failure is thrown. */
+async function stopAccount(deps: LinkedInActivityDeps, account: SenderAccount, failureType: AccountStopFailure, reason: string, log: Logger): Promise<void> {
+  // Our API key being refused is not the account's fault: mark it `error`, not `disconnected`.
+  const status = failureType === FAILURE_TYPES.AuthenticationError ? 'error' : 'disconnected';
+  await deps.db.updateTable('connected_accounts').set({ status, status_reason: reason, updated_at: new Date() }).where('id', '=', account.id).execute();
+  log.warn({ accountId: account.id, failureType, reason }, 'sender account stopped');
+  try {
+    await deps.onAccountStopped?.({ accountId: account.id, organizationId: account.organizationId, reason, failureType });
+  } catch (e) {
+    log.error({ err: e instanceof Error ? e.message : String(e) }, 'onAccountStopped failed');
+  }
+}
+
+function failure(type: FailureType, message: string, opts: { nonRetryable: boolean; nextRetryDelayMs?: number; details: Record<string, unknown> }): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: opts.nonRetryable,
+    ...(opts.nextRetryDelayMs !== undefined ? { nextRetryDelay: opts.nextRetryDelayMs } : {}),
+    details: [opts.details],
+  });
+}
+
+/**
+ * Turns anything a step threw into its outcome: a skip (returned), or a typed ApplicationFailure.
+ * Errors that are neither ours nor Unipile's (a database hiccup) are rethrown as they are: Temporal retries them.
+ */
+export async function settleError(err: unknown, deps: LinkedInActivityDeps, account: SenderAccount | null, log: Logger): Promise<StepOutcome> {
+  if (err instanceof ApplicationFailure) throw err;
+  if (err instanceof StepConfigurationError || err instanceof UnknownTemplateVariableError) {
+    throw failure(FAILURE_TYPES.ConfigurationError, err.message, { nonRetryable: true, details: { reason: 'configuration' } });
+  }
+  if (!(err instanceof UnipileError)) throw err;
+  const c = classifyUnipileError(err, { isWrite: err.write });
+  const details = { reason: c.reason, status: err.status, unipileType: err.type, route: `${err.method} ${err.path}` };
+  switch (c.outcome) {
+    case 'skip':
+      log.info({ reason: c.reason }, 'step skipped');
+      return { status: 'skipped', reason: c.reason };
+    case 'retry':
+      throw failure(FAILURE_TYPES.TransientError, err.message, { nonRetryable: false, nextRetryDelayMs: c.retryAfterMs, details });
+    case 'indeterminate':
+      throw failure(FAILURE_TYPES.IndeterminateWriteError, `${err.message}: the write may have happened; the retry reconciles first`, { nonRetryable: false, details });
+    case 'rate_limited':
+      throw failure(FAILURE_TYPES.RateLimitedError, err.message, { nonRetryable: true, nextRetryDelayMs: c.retryAfterMs, details: { ...details, retryAfterMs: c.retryAfterMs } });
+    case 'account_stop':
+      if (account) await stopAccount(deps, account, c.failureType, c.reason, log);
+      throw failure(c.failureType, err.message, { nonRetryable: true, details: { ...details, accountId: account?.id } });
+    case 'fatal':
+      throw failure(c.failureType, err.message, { nonRetryable: true, details });
+  }
+}
+
+/** A step kind's behaviour; the registry maps activity names to these. */
+export interface LinkedInStepDefinition {
+  kind: StepKind;
+  /** False for steps that never call LinkedIn (webhook): no sender-account check. */
+  usesAccount: boolean;
+  run(ctx: StepContext): Promise<StepOutcome>;
+}
+
+export async function runStep(def: LinkedInStepDefinition, deps: LinkedInActivityDeps, input: StepActivityInput): Promise<StepOutcome> {
+  const log = deps.logger.child({ step: def.kind, campaignId: input.campaignId, leadId: input.lead.id, stepId: input.stepId });
+  let account: SenderAccount | null = null;
+  try {
+    account = def.usesAccount ? await loadSenderAccount(deps.db, input.organizationId, input.accountId) : null;
+    const outcome = await def.run(new StepContext(deps, input, def.kind, account, log));
+    log.info({ status: outcome.status, ...(outcome.status === 'skipped' ? { reason: outcome.reason } : {}) }, 'step finished');
+    return outcome;
+  } catch (err) {
+    return settleError(err, deps, account, log);
+  }
+}
+
+/** A positive integer from the editor's config (numbers or numeric strings), else the default. */
+export function configInt(config: Record<string, unknown>, key: string, def: number): number {
+  const v = config[key];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : def;
+}
+
+/** The first non-blank string among `keys`. */
+export function configText(config: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  for (const k of keys) {
+    const v = config[k];
+    if (typeof v === 'string' && v.trim()) return v;
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+// The example flow of shared/workflow-definition.md on Temporal's time-skipping server: a lead who
+// accepts gets the follow-up a day after acceptance; a lead who never does has the invitation
+// withdrawn when the 14-day window passes. Days pass in seconds; the calls are real HTTP to the sandbox.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findTimeSkippingServer } from '../../src/temporal/binaries';
+import { campaignWorkflowId } from '../../src/workflows/definitions';
+import type { ExecutionData } from '../../src/domain/timeline';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { exampleDefinition, seedCampaign } from '../support/fixtures';
+import { startEngine, type EngineStack } from '../support/stack';
+import { installTestRuntime } from '../support/temporal';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('example flow on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDatabase;
+  let engine: EngineStack;
+
+  before(async () => {
+    installTestRuntime();
+    const path = findTimeSkippingServer();
+    assert.ok(path, 'temporal-test-server is installed by scripts/setup.sh');
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+    db = await createTestDatabase();
+    engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
+  });
+  after(async () => {
+    await engine?.stop();
+    await env?.teardown();
+    await db?.drop();
+  });
+
+  it('accepted lead: visit, invite, 1 day after acceptance the message; the other lead: withdrawn after 14 days', async () => {
+    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: exampleDefinition(), leads: 2, slugPrefix: 'example' });
+    const [accepter, ignorer] = seeded.slugs as [string, string];
+    engine.sandbox.control.setPerson(accepter, { acceptAfterMs: 0 });
+    engine.sandbox.control.setPerson(ignorer, { acceptAfterMs: null });
+
+    await engine.worker.runUntil(async () => {
+      await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+      await env.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    });
+
+    const campaign = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    assert.equal(campaign.status, 'completed');
+
+    const acc = engine.sandbox.control.person(accepter);
+    const ign = engine.sandbox.control.person(ignorer);
+    const calls = (providerId: string, slug: string) =>
+      engine.sandbox
+        .calls()
+        .filter((c) => c.method !== 'GET' || c.path.includes(slug) || c.path.includes(providerId))
+        .filter((c) => JSON.stringify(c).includes(providerId) || c.path.includes(slug))
+        .map((c) => `${c.method} ${c.path.replace(/\/api\/v1/, '')}`);
+
+    // Exactly one write of each kind per person.
+    assert.equal(engine.sandbox.control.writeCount(engine.unipileAccountId, accepter, 'invitation'), 1);
+    assert.equal(engine.sandbox.control.writeCount(engine.unipileAccountId, accepter, 'message'), 1);
+    assert.equal(engine.sandbox.control.writeCount(engine.unipileAccountId, accepter, 'cancel_invitation'), 0);
+    assert.equal(engine.sandbox.control.writeCount(engine.unipileAccountId, ignorer, 'invitation'), 1);
+    assert.equal(engine.sandbox.control.writeCount(engine.unipileAccountId, ignorer, 'message'), 0);
+    assert.equal(engine.sandbox.control.writeCount(engine.unipileAccountId, ignorer, 'cancel_invitation'), 1);
+
+    // The order LinkedIn saw: profile visit before the invitation, invitation before message / withdrawal.
+    const accCalls = calls(acc.providerId, accepter);
+    const visitAt = accCalls.findIndex((c) => c.startsWith('GET /users/'));
+    const inviteAt = accCalls.indexOf('POST /users/invite');
+    const messageAt = accCalls.findIndex((c) => c.startsWith('POST /chats'));
+    assert.ok(visitAt >= 0 && visitAt < inviteAt && inviteAt < messageAt, accCalls.join('\n'));
+    const invitePosted = engine.sandbox.calls({ method: 'POST', path: '/api/v1/users/invite' }).find((c) => c.body?.provider_id === acc.providerId);
+    assert.equal(invitePosted?.body?.message, `Hi ${acc.firstName}, glad to connect.`);
+
+    // Times, in campaign time, from the lead timelines.
+    const timeline = async (leadId: string) => {
+      const row = await db.db.selectFrom('campaign_executions').selectAll().where('lead_id', '=', leadId).executeTakeFirstOrThrow();
+      return { row, data: row.execution_data as unknown as ExecutionData };
+    };
+    const at = (data: ExecutionData, type: string, stepId: string) => {
+      const e = data.timeline.find((t) => t.type === type && t.stepId === stepId);
+      assert.ok(e, `${type} ${stepId} in timeline`);
+      return Date.parse(e.at);
+    };
+    const a = await timeline(seeded.leadIds[0]!);
+    assert.equal(a.row.status, 'completed');
+    assert.ok(at(a.data, 'step_started', 'invite-2') - at(a.data, 'step_completed', 'visit-1') >= HOUR, 'one hour between visit and invite');
+    const accepted = a.data.timeline.find((t) => t.type === 'branch' && t.branch === 'accepted');
+    assert.ok(accepted, 'accepted branch taken');
+    const msgDelay = at(a.data, 'step_started', 'msg-3') - Date.parse(accepted.at);
+    assert.ok(msgDelay >= DAY && msgDelay < DAY + HOUR, `message a day after acceptance, was ${msgDelay / HOUR} h`);
+    assert.equal(a.data.steps['withdraw-4'], undefined);
+
+    const b = await timeline(seeded.leadIds[1]!);
+    assert.equal(b.row.status, 'completed');
+    const windowMs = at(b.data, 'step_started', 'withdraw-4') - at(b.data, 'step_completed', 'invite-2');
+    assert.ok(windowMs >= 14 * DAY && windowMs < 14 * DAY + HOUR, `withdrawn after 14 days, was ${windowMs / DAY} d`);
+    assert.equal(b.data.steps['msg-3'], undefined);
+    assert.ok(b.data.timeline.some((t) => t.type === 'branch' && t.branch === 'not-accepted' && t.reason === 'window_elapsed'));
+  });
+});

@@ -1,0 +1,155 @@
+import type { Db } from '../../src/db/connection';
+import { updateAccountSettings } from '../../src/quota/quota.repository';
+
+/** The example flow of shared/workflow-definition.md, as the editor saves it. */
+export function exampleDefinition(overrides: { acceptDelay?: string; windowDays?: number; firstDelay?: string } = {}) {
+  const windowDays = overrides.windowDays ?? 14;
+  return {
+    nodes: [
+      { id: 'visit-1', type: 'action', position: { x: 0, y: 0 }, data: { type: 'profile_visit', label: 'Visit Profile', isConfigured: true, config: {} } },
+      {
+        id: 'invite-2',
+        type: 'action',
+        position: { x: 0, y: 150 },
+        data: { type: 'send_invite', label: 'Connection Request', isConfigured: true, config: { message: 'Hi [first_name], glad to connect.' } },
+      },
+      {
+        id: 'msg-3',
+        type: 'action',
+        position: { x: 200, y: 300 },
+        data: { type: 'send_followup', label: 'Send Message', isConfigured: true, pathType: 'accepted', config: { message: 'Thanks for connecting, [first_name]!' } },
+      },
+      {
+        id: 'withdraw-4',
+        type: 'action',
+        position: { x: -200, y: 300 },
+        data: { type: 'withdraw_request', label: 'Withdraw Request', isConfigured: true, pathType: 'not-accepted', config: {} },
+      },
+      { id: 'add-5', type: 'addStep', position: { x: 200, y: 450 }, data: { pathType: 'accepted' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'visit-1', target: 'invite-2', type: 'buttonedge', data: { delay: overrides.firstDelay ?? '1h', delayData: { delay: overrides.firstDelay ? parseInt(overrides.firstDelay, 10) : 1, unit: overrides.firstDelay ? overrides.firstDelay.slice(-1) : 'h' } } },
+      { id: 'e2', source: 'invite-2', target: 'msg-3', type: 'conditional', data: { delay: overrides.acceptDelay ?? '1d', delayData: { delay: 1, unit: 'd' }, isPositive: true, isConditionalPath: true } },
+      { id: 'e3', source: 'invite-2', target: 'withdraw-4', type: 'conditional', data: { delay: `${windowDays}d`, delayData: { delay: windowDays, unit: 'd' }, isPositive: false, isConditionalPath: true } },
+      { id: 'e4', source: 'msg-3', target: 'add-5', type: 'buttonedge', data: {} },
+    ],
+    timestamp: '2026-11-25T10:00:00.000Z',
+  };
+}
+
+/** visit → like → message-less flow with no waits: fast campaigns for scale and fault tests. */
+export function quickDefinition() {
+  return {
+    nodes: [
+      { id: 'visit', type: 'action', position: { x: 0, y: 0 }, data: { type: 'profile_visit', label: 'Visit', isConfigured: true, config: {} } },
+      { id: 'invite', type: 'action', position: { x: 0, y: 100 }, data: { type: 'send_connection_request', label: 'Invite', isConfigured: true, config: { message: 'Hello [first_name]' } } },
+    ],
+    edges: [{ id: 'e1', source: 'visit', target: 'invite', type: 'buttonedge', data: {} }],
+    timestamp: '2026-11-25T10:00:00.000Z',
+  };
+}
+
+export interface Seeded {
+  organizationId: string;
+  accountId: string;
+  leadListId: string;
+  campaignId: string;
+  leadIds: string[];
+  slugs: string[];
+}
+
+/**
+ * An organization with a connected sender account (its Unipile id = the sandbox account id), a lead
+ * list of `leads` people, and a draft campaign. The account acts 24/7 with no spacing unless told.
+ */
+export async function seedCampaign(
+  db: Db,
+  opts: {
+    unipileAccountId: string;
+    definition: unknown;
+    leads: number;
+    slugPrefix?: string;
+    leadsPerDay?: number | null;
+    schedule?: unknown;
+    quota?: Parameters<typeof updateAccountSettings>[2];
+    organizationId?: string;
+    accountId?: string;
+  },
+): Promise<Seeded> {
+  const organizationId = opts.organizationId ?? (await db.insertInto('organizations').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow()).id;
+  const accountId =
+    opts.accountId ??
+    (
+      await db
+        .insertInto('connected_accounts')
+        .values({ organization_id: organizationId, provider_account_id: opts.unipileAccountId, display_name: 'Sender', capabilities: '{}' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  if (!opts.accountId) {
+    await updateAccountSettings(
+      db,
+      accountId,
+      opts.quota ?? {
+        timezone: 'UTC',
+        workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
+        minGapSeconds: 0,
+        jitterSeconds: 0,
+        warmup: { days: 0, startPercent: 100 },
+        limits: Object.fromEntries(['invitation', 'profile_visit', 'message', 'inmail', 'comment', 'reaction', 'withdrawal'].map((k) => [k, { daily: 100000, weekly: null }])),
+      },
+    );
+  }
+  const list = await db
+    .insertInto('lead_lists')
+    .values({ organization_id: organizationId, name: 'Prospects', description: null, total_leads: opts.leads })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const prefix = opts.slugPrefix ?? 'lead';
+  const slugs = Array.from({ length: opts.leads }, (_, i) => `${prefix}-${i + 1}`);
+  const leadIds: string[] = [];
+  for (let i = 0; i < slugs.length; i += 1000) {
+    const rows = await db
+      .insertInto('leads')
+      .values(
+        slugs.slice(i, i + 1000).map((slug, j) => ({
+          organization_id: organizationId,
+          lead_list_id: list.id,
+          first_name: `First${i + j + 1}`,
+          last_name: `Last${i + j + 1}`,
+          full_name: `First${i + j + 1} Last${i + j + 1}`,
+          company: 'Globex',
+          linkedin_url: `https://www.linkedin.com/in/${slug}/`,
+          enrichment_data: '{}',
+        })),
+      )
+      .returning('id')
+      .execute();
+    leadIds.push(...rows.map((r) => r.id));
+  }
+  const campaign = await db
+    .insertInto('campaigns')
+    .values({
+      organization_id: organizationId,
+      name: 'Campaign',
+      description: null,
+      prospect_list: list.id,
+      sender_account: accountId,
+      workflow_definition: JSON.stringify(opts.definition),
+      schedule: opts.schedule === undefined ? null : JSON.stringify(opts.schedule),
+      leads_per_day: opts.leadsPerDay ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { organizationId, accountId, leadListId: list.id, campaignId: campaign.id, leadIds, slugs };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

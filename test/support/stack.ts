@@ -1,0 +1,51 @@
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { UnipileClient } from '../../src/linkedin/unipile.client';
+import { startSandboxLinkedIn, type SandboxHandle, type SandboxOptions } from '../../src/linkedin/sandbox/server';
+import { createLogger } from '../../src/logger';
+import { createCampaignService } from '../../src/services/campaign.service';
+import type { TestDatabase } from './database';
+import { createTestWorker } from './temporal';
+
+export const quietLogger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export interface EngineStack {
+  sandbox: SandboxHandle;
+  unipileAccountId: string;
+  campaigns: ReturnType<typeof createCampaignService>;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** The engine wired for real: sandbox LinkedIn over HTTP, real activities, a worker on a private task queue. */
+export async function startEngine(opts: {
+  db: TestDatabase;
+  client: Client;
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  namespace?: string;
+  sandbox?: SandboxOptions;
+}): Promise<EngineStack> {
+  const sandbox = await startSandboxLinkedIn({ host: '127.0.0.1', port: 0, ...opts.sandbox });
+  const account = sandbox.control.createAccount({ name: 'Sender' });
+  const campaigns = createCampaignService({ db: opts.db.db, client: opts.client, taskQueue: opts.taskQueue, logger: quietLogger });
+  const unipile = new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken, timeoutMs: 5_000 });
+  const activities = createActivities({
+    db: opts.db.db,
+    client: () => opts.client,
+    unipile,
+    logger: quietLogger,
+    pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason),
+  });
+  const worker = await createTestWorker({ nativeConnection: opts.nativeConnection, taskQueue: opts.taskQueue }, activities, opts.namespace);
+  return {
+    sandbox,
+    unipileAccountId: account.id,
+    campaigns,
+    worker,
+    stop: async () => {
+      await sandbox.stop();
+    },
+  };
+}
