@@ -18,7 +18,7 @@ const opposite = (side: BranchPath): BranchPath => (side === 'accepted' ? 'not-a
 
 export interface BranchAnalysis {
   problems: DefinitionProblem[];
-  /** The branch edges, with their side: the ones that become PlanEdge.branch. */
+  /** The branch edges, with their side: PlanEdge.branch (a plan is only built when there are no problems). */
   branchEdges: Map<string, BranchPath>;
 }
 
@@ -56,6 +56,8 @@ export function analyseBranches(actions: readonly ActionNode[], edges: readonly 
           nodeId: request.id,
           path: `${edge.path}.data.isPositive`,
         });
+        // Still the side it says: the steps under it are in that branch, whatever else is wrong.
+        branchEdges.set(edge.id, side);
         continue;
       }
       seen.set(side, edge.id);
