@@ -5,9 +5,10 @@ import type { DefinitionProblem } from '../workflow-definition/plan';
 const blank = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /**
- * The first of `keys` holding non-blank text. The editor writes the same text under `customMessage`
- * or `message` depending on its version; `customMessage` is listed first where both exist, and the
- * activities read the text through this function so they agree with validation.
+ * The first of `keys` holding non-blank text. The editor writes the same text under `message` or
+ * `customMessage` depending on its version; the steps list `message` first (as the spec's example and
+ * the activities do), validation checks every key present, and the activities should read the text
+ * through this function with the step's key list so they send what was validated.
  */
 export function readText(config: Record<string, unknown>, keys: readonly string[]): string | undefined {
   for (const key of keys) {

@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { STEP_KINDS, type StepKind } from '../workflow-definition/plan';
+import { readText } from './config-checks';
 import { isLinkedInWrite, resolveStepKind, STEP_DEFINITIONS, stepDefinition } from './registry';
+import { CONNECTION_NOTE_KEYS } from './send-connection-request.step';
+import { MESSAGE_KEYS } from './send-followup.step';
 
 const WEBHOOK_ID = '7d3c2a10-5b8e-4f5e-9a51-0c8d4f1e2b3a';
 const codes = (kind: StepKind, config: Record<string, unknown>) =>
@@ -62,17 +65,30 @@ describe('step registry', () => {
 
 describe('step config validation', () => {
   it('needs a message for a follow-up, under either key', () => {
-    assert.deepEqual(codes('send_followup', {}), ['missing_config nodes[0].data.config.customMessage']);
-    assert.deepEqual(codes('send_followup', { message: '   ' }), ['missing_config nodes[0].data.config.customMessage']);
+    assert.deepEqual(codes('send_followup', {}), ['missing_config nodes[0].data.config.message']);
+    assert.deepEqual(codes('send_followup', { message: '   ' }), ['missing_config nodes[0].data.config.message']);
     assert.deepEqual(codes('send_followup', { message: 'Hi [first_name]' }), []);
     assert.deepEqual(codes('send_followup', { customMessage: 'Hi' }), []);
+  });
+
+  it('reads the text the sender sends from message first, then customMessage', () => {
+    assert.equal(readText({ message: 'A', customMessage: 'B' }, MESSAGE_KEYS), 'A');
+    assert.equal(readText({ message: ' ', customMessage: 'B' }, CONNECTION_NOTE_KEYS), 'B');
+    assert.equal(readText({}, MESSAGE_KEYS), undefined);
+  });
+
+  it('validates both text fields when both are saved', () => {
+    assert.deepEqual(codes('send_connection_request', { message: 'Hi', customMessage: `[nick] ${'x'.repeat(300)}` }), [
+      'unknown_template_variable nodes[0].data.config.customMessage',
+      'note_too_long nodes[0].data.config.customMessage',
+    ]);
   });
 
   it('validates the templates of every text field', () => {
     assert.deepEqual(codes('send_followup', { message: 'Hi [first]' }), ['unknown_template_variable nodes[0].data.config.message']);
     assert.deepEqual(codes('send_inmail', { message: 'Hello', subject: 'About [companyname]' }), ['unknown_template_variable nodes[0].data.config.subject']);
     assert.deepEqual(codes('comment_post', { customComment: 'Great post [nick]' }), ['unknown_template_variable nodes[0].data.config.customComment']);
-    assert.deepEqual(codes('send_followup', { message: 42 }), ['missing_config nodes[0].data.config.customMessage', 'invalid_config nodes[0].data.config.message']);
+    assert.deepEqual(codes('send_followup', { message: 42 }), ['missing_config nodes[0].data.config.message', 'invalid_config nodes[0].data.config.message']);
   });
 
   it('needs an InMail message but not its subject', () => {

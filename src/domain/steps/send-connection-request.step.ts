@@ -4,7 +4,7 @@ import type { StepDefinition } from './step-definition';
 /** LinkedIn refuses an invitation note longer than this. */
 export const CONNECTION_NOTE_LIMIT = 300;
 /** Where the editor puts the optional note, in the order the sender reads them (config-checks readText). */
-export const CONNECTION_NOTE_KEYS = ['customMessage', 'message'] as const;
+export const CONNECTION_NOTE_KEYS = ['message', 'customMessage'] as const;
 
 /**
  * An invitation with an optional note. Its conditional out-edges decide the accepted / not-accepted

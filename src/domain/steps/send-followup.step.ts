@@ -1,7 +1,8 @@
 import { checkTemplates, requireText } from './config-checks';
 import type { StepDefinition } from './step-definition';
 
-export const MESSAGE_KEYS = ['customMessage', 'message'] as const;
+/** Where the editor puts the text, in the order the sender reads them (config-checks readText). */
+export const MESSAGE_KEYS = ['message', 'customMessage'] as const;
 
 /** A message to a 1st-degree connection. */
 export const sendFollowupStep: StepDefinition<'send_followup'> = {

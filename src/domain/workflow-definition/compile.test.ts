@@ -357,7 +357,7 @@ describe('compileWorkflowDefinition: invalid graphs', () => {
   it('refuses a step without its required settings', () => {
     const problems = refused(definition([action('a', 'send_followup'), action('b', 'webhook')], [plain('e1', 'a', 'b')]));
     assert.deepEqual(pointers(problems), [
-      { code: 'missing_config', nodeId: 'a', path: 'nodes[0].data.config.customMessage' },
+      { code: 'missing_config', nodeId: 'a', path: 'nodes[0].data.config.message' },
       { code: 'missing_config', nodeId: 'b', path: 'nodes[1].data.config.webhookId' },
     ]);
   });
