@@ -3,7 +3,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  TypeBoxValidatorCompiler,
+  registerAjvFormats,
+  type TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { CompileResult } from '../domain/workflow-definition/plan';
@@ -76,16 +80,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestId,
-    ajv: {
-      customOptions: {
-        // Report every problem at once, and reject unknown properties instead of silently dropping them.
-        allErrors: true,
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox validates: every problem reported at once, query strings and params converted to their
+  // types, but JSON bodies never coerced (a number where a string belongs is an error, not "5").
+  registerAjvFormats();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

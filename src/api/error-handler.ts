@@ -22,34 +22,47 @@ export interface ValidationProblem {
   keyword: string;
 }
 
-function toPath(context: string | undefined, issue: AjvIssue): string {
+function basePath(context: string | undefined, instancePath: string): string {
   let path = context ?? 'body';
-  for (const segment of issue.instancePath.split('/').slice(1)) {
+  for (const segment of instancePath.split('/').slice(1)) {
     const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
     path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
   }
-  const missing = issue.params.missingProperty ?? issue.params.additionalProperty;
-  if (typeof missing === 'string') path += `.${missing}`;
   return path;
 }
 
-function problemMessage(issue: AjvIssue): string {
-  if (issue.keyword === 'additionalProperties')
-    return `unknown property "${String(issue.params.additionalProperty)}"`;
-  if (issue.keyword === 'required') return 'is required';
-  return issue.message ?? issue.keyword;
+const names = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+
+/** One issue from the validator (TypeBox, or Ajv's shape) as one or more problems, one per property. */
+function problemsOf(context: string | undefined, issue: AjvIssue): ValidationProblem[] {
+  const path = basePath(context, issue.instancePath);
+  const { keyword, params } = issue;
+  if (keyword === 'required') {
+    return names(params.requiredProperties ?? params.missingProperty).map((p) => ({
+      path: `${path}.${p}`,
+      message: 'is required',
+      keyword,
+    }));
+  }
+  if (keyword === 'additionalProperties') {
+    return names(params.additionalProperties ?? params.additionalProperty).map((p) => ({
+      path: `${path}.${p}`,
+      message: 'is not a known property',
+      keyword,
+    }));
+  }
+  // TypeBox also reports each unknown property as `schema is false` at its own path: same problem.
+  if (keyword === 'boolean')
+    return [{ path, message: 'is not a known property', keyword: 'additionalProperties' }];
+  return [{ path, message: issue.message ?? keyword, keyword }];
 }
 
 export function validationProblems(error: FastifyError): ValidationProblem[] {
   const issues = (error.validation ?? []) as unknown as AjvIssue[];
   const seen = new Set<string>();
   const problems: ValidationProblem[] = [];
-  for (const issue of issues) {
-    const problem = {
-      path: toPath(error.validationContext, issue),
-      message: problemMessage(issue),
-      keyword: issue.keyword,
-    };
+  for (const problem of issues.flatMap((issue) => problemsOf(error.validationContext, issue))) {
     const key = `${problem.path}|${problem.message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -13,6 +13,7 @@ import {
   iso,
   responses,
   toPage,
+  pageOf,
 } from '../schemas/common';
 
 const AccountStatus = Type.Enum(ACCOUNT_STATUSES);
@@ -107,8 +108,8 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const rows = await accounts.listAccounts(db, organizationOf(request), request.query);
-      return toPage(rows, request.query.limit, toAccountJson);
+      const rows = await accounts.listAccounts(db, organizationOf(request), pageOf(request.query));
+      return toPage(rows, pageOf(request.query).limit, toAccountJson);
     },
   );
 

@@ -18,6 +18,7 @@ import {
   isoOrNull,
   responses,
   toPage,
+  pageOf,
 } from '../schemas/common';
 
 const CampaignStatus = Type.Enum(CAMPAIGN_STATUSES);
@@ -238,8 +239,8 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (request) =>
       toPage(
-        await campaigns.listCampaigns(db, organizationOf(request), request.query),
-        request.query.limit,
+        await campaigns.listCampaigns(db, organizationOf(request), pageOf(request.query)),
+        pageOf(request.query).limit,
         toCampaignJson,
       ),
   );

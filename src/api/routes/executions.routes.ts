@@ -18,6 +18,7 @@ import {
   isoOrNull,
   responses,
   toPage,
+  pageOf,
 } from '../schemas/common';
 
 const ExecutionStatus = Type.Enum(EXECUTION_STATUSES);
@@ -120,8 +121,13 @@ export function registerExecutionRoutes(app: ApiApp, deps: ApiDeps): void {
       const organizationId = organizationOf(request);
       if (!(await findCampaign(db, organizationId, request.params.id)))
         throw notFound('campaign', request.params.id);
-      const rows = await executions.listExecutions(db, organizationId, request.params.id, request.query);
-      return toPage(rows, request.query.limit, summary);
+      const rows = await executions.listExecutions(
+        db,
+        organizationId,
+        request.params.id,
+        pageOf(request.query),
+      );
+      return toPage(rows, pageOf(request.query).limit, summary);
     },
   );
 

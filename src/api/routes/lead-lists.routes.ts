@@ -13,6 +13,7 @@ import {
   iso,
   responses,
   toPage,
+  pageOf,
 } from '../schemas/common';
 
 const LeadListBody = Type.Object({
@@ -82,8 +83,8 @@ export function registerLeadListRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (request) =>
       toPage(
-        await leadLists.listLeadLists(db, organizationOf(request), request.query),
-        request.query.limit,
+        await leadLists.listLeadLists(db, organizationOf(request), pageOf(request.query)),
+        pageOf(request.query).limit,
         toLeadListJson,
       ),
   );

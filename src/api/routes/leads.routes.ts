@@ -17,6 +17,7 @@ import {
   iso,
   responses,
   toPage,
+  pageOf,
 } from '../schemas/common';
 
 const LeadBody = Type.Object({
@@ -167,8 +168,8 @@ export function registerLeadRoutes(app: ApiApp, deps: ApiDeps): void {
       const organizationId = organizationOf(request);
       if (!(await findLeadList(db, organizationId, request.params.id)))
         throw notFound('lead_list', request.params.id);
-      const rows = await leads.listLeads(db, organizationId, request.params.id, request.query);
-      return toPage(rows, request.query.limit, toLeadJson);
+      const rows = await leads.listLeads(db, organizationId, request.params.id, pageOf(request.query));
+      return toPage(rows, pageOf(request.query).limit, toLeadJson);
     },
   );
 

@@ -4,7 +4,7 @@ import * as webhooks from '../../db/repositories/organization-webhook.repository
 import type { ApiApp, ApiDeps } from '../app';
 import { organizationOf } from '../auth';
 import { notFound } from '../error-codes';
-import { IdParams, PageQuery, Page, Timestamp, iso, responses, toPage } from '../schemas/common';
+import { IdParams, PageQuery, Page, Timestamp, iso, responses, toPage, pageOf } from '../schemas/common';
 
 const WebhookEndpoint = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -70,8 +70,8 @@ export function registerWebhookEndpointRoutes(app: ApiApp, deps: ApiDeps): void 
     },
     async (request) =>
       toPage(
-        await webhooks.listWebhooks(db, organizationOf(request), request.query),
-        request.query.limit,
+        await webhooks.listWebhooks(db, organizationOf(request), pageOf(request.query)),
+        pageOf(request.query).limit,
         toJson,
       ),
   );

@@ -20,9 +20,10 @@ export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 50;
 export const PageQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
     cursor: Type.Optional(Type.String({ format: 'uuid', description: 'nextCursor from the previous page' })),
   },
   { additionalProperties: false },
@@ -44,6 +45,11 @@ export function responses<T extends Record<number, TSchema>>(ok: T, ...extraErro
   const errors: Record<number, typeof ref> = {};
   for (const status of [400, 401, 500, ...extraErrorStatuses]) errors[status] = ref;
   return { ...errors, ...ok };
+}
+
+/** The page a query asks for, with the default size filled in. */
+export function pageOf<Q extends { limit?: number }>(query: Q): Q & { limit: number } {
+  return { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE };
 }
 
 /** Repositories fetch limit + 1 rows: the extra one only says whether another page exists. */

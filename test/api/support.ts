@@ -1,0 +1,234 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp, type ApiDeps } from '../../src/api/app';
+import type { CompileResult } from '../../src/domain/workflow-definition/plan';
+import { createLogger } from '../../src/logger';
+import type { CampaignControl, CampaignStatusView } from '../../src/services/campaign-control';
+import { createOrganizationWithKey } from '../../src/services/organizations';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/** A CampaignControl that records each call and answers from a script (or throws what it is told to). */
+export class FakeCampaignControl implements CampaignControl {
+  calls: Array<{ method: keyof CampaignControl; input: unknown }> = [];
+  /** Thrown by the next call, then cleared. */
+  failWith: Error | undefined = undefined;
+  alreadyRunning = false;
+
+  view(campaignId: string, status = 'in_progress'): CampaignStatusView {
+    return {
+      campaignId,
+      status,
+      statusReason: null,
+      workflowId: `campaign-${campaignId}`,
+      totalLeads: 3,
+      processedLeads: 1,
+      successfulLeads: 1,
+      failedLeads: 0,
+      leadsByState: { pending: 2, completed: 1 },
+      steps: {
+        'visit-1': {
+          kind: 'profile_visit',
+          label: 'Visit Profile',
+          running: 0,
+          done: 1,
+          skipped: 0,
+          failed: 0,
+        },
+      },
+      startedAt: '2026-11-25T10:00:00.000Z',
+      completedAt: null,
+    };
+  }
+
+  private record(method: keyof CampaignControl, input: unknown): void {
+    this.calls.push({ method, input });
+    const failure = this.failWith;
+    this.failWith = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  start(input: Parameters<CampaignControl['start']>[0]) {
+    this.record('start', input);
+    return Promise.resolve({ ...this.view(input.campaignId), alreadyRunning: this.alreadyRunning });
+  }
+  pause(input: Parameters<CampaignControl['pause']>[0]) {
+    this.record('pause', input);
+    return Promise.resolve(this.view(input.campaignId, 'paused'));
+  }
+  resume(input: Parameters<CampaignControl['resume']>[0]) {
+    this.record('resume', input);
+    return Promise.resolve(this.view(input.campaignId));
+  }
+  stop(input: Parameters<CampaignControl['stop']>[0]) {
+    this.record('stop', input);
+    return Promise.resolve(this.view(input.campaignId, 'stopped'));
+  }
+  status(input: Parameters<CampaignControl['status']>[0]) {
+    this.record('status', input);
+    return Promise.resolve(this.view(input.campaignId));
+  }
+}
+
+/**
+ * Stands in for the real compiler: a definition is valid unless it has no nodes, or a node whose
+ * data.type is "bogus" (reported with its nodeId and path), or an edge to a missing node.
+ */
+export function fakeCompileDefinition(json: unknown): CompileResult {
+  const def = json as {
+    nodes?: Array<{ id?: string; data?: { type?: string } }>;
+    edges?: Array<{ id?: string; target?: string }>;
+  };
+  const problems: Extract<CompileResult, { ok: false }>['problems'] = [];
+  const nodes = def.nodes ?? [];
+  if (nodes.length === 0)
+    problems.push({ code: 'no_entry_node', message: 'the graph has no steps', path: 'nodes' });
+  nodes.forEach((n, i) => {
+    if (n.data?.type === 'bogus')
+      problems.push({
+        code: 'unknown_step_kind',
+        message: 'unknown step kind "bogus"',
+        nodeId: n.id,
+        path: `nodes[${i}].data.type`,
+      });
+  });
+  (def.edges ?? []).forEach((e) => {
+    if (!nodes.some((n) => n.id === e.target))
+      problems.push({
+        code: 'dangling_edge',
+        message: `edge targets missing node ${e.target}`,
+        edgeId: e.id,
+      });
+  });
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, plan: { version: 1, entry: nodes[0]?.id ?? '', steps: {}, edges: [] } };
+}
+
+export const VALID_DEFINITION = {
+  nodes: [
+    {
+      id: 'visit-1',
+      type: 'action',
+      position: { x: 0, y: 0 },
+      data: { type: 'profile_visit', label: 'Visit Profile', isConfigured: true, config: {} },
+    },
+    { id: 'add-2', type: 'addStep', position: { x: 0, y: 150 }, data: {} },
+  ],
+  edges: [{ id: 'e1', source: 'visit-1', target: 'add-2', type: 'buttonedge', data: {} }],
+  timestamp: '2026-11-25T10:00:00.000Z',
+};
+
+export interface Org {
+  organizationId: string;
+  apiKey: string;
+  headers: { authorization: string };
+}
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: TestDatabase['db'];
+  control: FakeCampaignControl;
+  orgA: Org;
+  orgB: Org;
+  /** Every log line the app wrote. */
+  logs: string[];
+  /** inject with orgA's key unless other headers are given. */
+  call(opts: InjectOptions & { as?: Org }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(
+  overrides: Partial<Omit<ApiDeps, 'db' | 'logger'>> = {},
+): Promise<TestApi> {
+  const database = await createTestDatabase();
+  const logs: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line: string) => void logs.push(line) },
+  });
+  const control = new FakeCampaignControl();
+  const app = await buildApp({
+    db: database.db,
+    logger,
+    campaignControl: control,
+    compileDefinition: fakeCompileDefinition,
+    ...overrides,
+  });
+  const org = async (name: string): Promise<Org> => {
+    const created = await createOrganizationWithKey(database.db, { name });
+    return {
+      organizationId: created.organizationId,
+      apiKey: created.apiKey,
+      headers: { authorization: `Bearer ${created.apiKey}` },
+    };
+  };
+  const orgA = await org('Org A');
+  const orgB = await org('Org B');
+  return {
+    app,
+    db: database.db,
+    control,
+    orgA,
+    orgB,
+    logs,
+    call: ({ as, ...opts }) => app.inject({ ...opts, headers: { ...(as ?? orgA).headers, ...opts.headers } }),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Row counts of every table the API writes: "bad input changes nothing" compares two of these. */
+export async function tableCounts(db: TestDatabase['db']): Promise<Record<string, number>> {
+  const tables = [
+    'connected_accounts',
+    'organization_webhooks',
+    'lead_lists',
+    'leads',
+    'campaigns',
+    'campaign_executions',
+    'api_keys',
+  ] as const;
+  const counts: Record<string, number> = {};
+  for (const t of tables) {
+    const row = await db
+      .selectFrom(t)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    counts[t] = Number(row.n);
+  }
+  return counts;
+}
+
+/** Creates an account, a lead list (with leads) and a draft campaign for `org` through the API. */
+export async function seedCampaign(api: TestApi, org: Org, opts: { leads?: number } = {}) {
+  const account = (
+    await api.call({
+      as: org,
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { providerAccountId: `acc-${Math.random()}`, displayName: 'Sender' },
+    })
+  ).json();
+  const list = (
+    await api.call({ as: org, method: 'POST', url: '/api/lead-lists', payload: { name: 'Prospects' } })
+  ).json();
+  const leads = Array.from({ length: opts.leads ?? 2 }, (_, i) => ({
+    full_name: `Lead ${i}`,
+    linkedin_url: `https://www.linkedin.com/in/lead-${i}-${org.organizationId.slice(0, 8)}`,
+  }));
+  await api.call({ as: org, method: 'POST', url: `/api/lead-lists/${list.id}/leads`, payload: leads });
+  const campaign = (
+    await api.call({
+      as: org,
+      method: 'POST',
+      url: '/api/campaigns',
+      payload: {
+        name: 'Campaign',
+        leadListId: list.id,
+        senderAccountId: account.id,
+        workflowDefinition: VALID_DEFINITION,
+      },
+    })
+  ).json();
+  return { account, list, campaign };
+}
