@@ -1,0 +1,53 @@
+import { alreadyDoneForPerson } from '../../linkedin/ledger';
+import { renderTemplate } from '../../linkedin/render-template';
+import { configText, type LinkedInStepDefinition } from './context';
+import { findSentInvitation } from './invitations';
+
+type InvitationResult = { invitation_id: string | null; provider_id: string; with_note?: boolean; reconciled?: string };
+
+/** LinkedIn's limit on an invitation note. */
+export const INVITATION_NOTE_MAX = 300;
+
+/**
+ * send_connection_request: an invitation with the rendered note. A rendered note over 300 characters is
+ * not cut: the invitation goes out WITHOUT a note and `detail.noteDropped = 'too_long'` says so.
+ */
+export const sendInvitationStep: LinkedInStepDefinition = {
+  kind: 'send_connection_request',
+  usesAccount: true,
+  async run(ctx) {
+    const { unipile, db } = ctx.deps;
+    const providerId = await ctx.providerId();
+    if (ctx.dedupeAcrossCampaigns) {
+      const earlier = await alreadyDoneForPerson(db, { organizationId: ctx.input.organizationId, providerId, kind: 'invitation', exceptCampaignId: ctx.input.campaignId });
+      if (earlier) return { status: 'skipped', reason: 'already_invited_by_organization', detail: { providerId, campaignId: earlier.campaign_id } };
+    }
+    const template = configText(ctx.input.config, ['message', 'customMessage']);
+    const rendered = template ? renderTemplate(template, ctx.input.lead) : '';
+    const noteDropped = rendered.length > INVITATION_NOTE_MAX ? ('too_long' as const) : undefined;
+    const note = rendered && !noteDropped ? rendered : undefined;
+    if (noteDropped) ctx.log.warn({ length: rendered.length }, 'invitation note over 300 characters: sending without a note');
+
+    const out = await ctx.write<InvitationResult>({
+      kind: 'invitation',
+      targetProviderId: providerId,
+      reconcile: async () => {
+        const pending = await findSentInvitation(ctx, { providerId });
+        if (pending) return { invitation_id: pending.id, provider_id: providerId, reconciled: 'sent_list' };
+        const p = await unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier: providerId }, ctx.call);
+        if (p.network_distance === 'FIRST_DEGREE' || p.is_relationship) return { invitation_id: null, provider_id: providerId, reconciled: 'already_connected' };
+        if (p.invitation?.type === 'SENT' && p.invitation.status === 'PENDING') return { invitation_id: null, provider_id: providerId, reconciled: 'profile' };
+        return null;
+      },
+      send: async () => {
+        const r = await unipile.users.sendInvitation({ account_id: ctx.unipileAccountId, provider_id: providerId, ...(note ? { message: note } : {}) }, ctx.call);
+        return { invitation_id: r.invitation_id, provider_id: providerId, with_note: Boolean(note) };
+      },
+    });
+    if (out.status === 'skipped') return { status: 'skipped', reason: out.reason, detail: { providerId } };
+    return {
+      status: 'done',
+      detail: { providerId, invitationId: out.result.invitation_id ?? null, withNote: Boolean(note), ...(noteDropped ? { noteDropped } : {}), ...(out.reconciled ? { reconciled: true } : {}) },
+    };
+  },
+};
