@@ -53,6 +53,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests next to pure code may use node's test runner and assert.
+    files: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['src/api/**/*.ts'],
     rules: {
       'no-restricted-imports': [
