@@ -49,7 +49,6 @@ describe('example flow on the time-skipping server', () => {
     assert.equal(campaign.status, 'completed');
 
     const acc = engine.sandbox.control.person(accepter);
-    const ign = engine.sandbox.control.person(ignorer);
     const calls = (providerId: string, slug: string) =>
       engine.sandbox
         .calls()

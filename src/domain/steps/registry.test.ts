@@ -1,6 +1,5 @@
 // Tests run on Node, not in the workflow sandbox: the domain's ban on Node built-ins does not apply here.
 // node:test's describe/it return promises its runner tracks itself: nothing to await.
-/* eslint-disable no-restricted-imports, @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { STEP_KINDS, type StepKind } from '../workflow-definition/plan';
