@@ -11,7 +11,7 @@ import { connectTestTemporal, type TestTemporal } from '../support/temporal';
 function delayedDefinition(delay: string) {
   const d = quickDefinition();
   const unit = delay.slice(-1);
-  d.edges[0]!.data = { delay, delayData: { delay: parseInt(delay, 10), unit } } as never;
+  d.edges[0]!.data = { delay, delayData: { delay: parseInt(delay, 10), unit } };
   return d;
 }
 
