@@ -94,13 +94,13 @@ type QuotaDb = Kysely<Database & QuotaTables>;
 
 export async function getAccountSettings(db: Kysely<Database>, accountId: string): Promise<AccountSettings> {
   const row = await db.withTables<QuotaTables>().selectFrom('account_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-  return row ? fromRow(row) : defaultAccountSettings(accountId);
+  return settingsFromRow(accountId, row ?? null);
 }
 
 /** Settings of an account inside a transaction that already holds its lock (or none needed). */
 export async function readAccountSettings(trx: QuotaDb, accountId: string): Promise<AccountSettings> {
   const row = await trx.selectFrom('account_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-  return row ? fromRow(row) : defaultAccountSettings(accountId);
+  return settingsFromRow(accountId, row ?? null);
 }
 
 /** Validates the patch (every problem listed in ValidationError.details), merges it and stores the result. */
@@ -145,18 +145,22 @@ export async function updateAccountSettings(db: Kysely<Database>, accountId: str
   });
 }
 
-function fromRow(row: {
-  account_id: string;
-  timezone: string;
-  working_hours: WorkingHours;
-  limits: LimitOverrides;
-  warmup: WarmupSettings;
-  min_gap_seconds: number;
-  jitter_seconds: number;
-  updated_at: Date;
-}): AccountSettings {
+/** The stored row, or null for an account with no row (every default). */
+export function settingsFromRow(
+  accountId: string,
+  row: {
+    timezone: string;
+    working_hours: WorkingHours;
+    limits: LimitOverrides;
+    warmup: WarmupSettings;
+    min_gap_seconds: number;
+    jitter_seconds: number;
+    updated_at: Date;
+  } | null,
+): AccountSettings {
+  if (!row) return defaultAccountSettings(accountId);
   return {
-    accountId: row.account_id,
+    accountId,
     timezone: row.timezone,
     workingHours: row.working_hours,
     limits: row.limits,

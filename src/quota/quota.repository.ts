@@ -8,7 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { ConflictError, NotFoundError } from '../errors';
-import { readAccountSettings, type AccountSettings } from './account-settings';
+import { readAccountSettings, settingsFromRow, type AccountSettings } from './account-settings';
 import { configuredLimits, daysBetween, effectiveLimit, QUOTA_KINDS, spacingChain, warmupFactor, type QuotaKind } from './limits';
 import type { QuotaTables } from './quota.schema';
 import {
@@ -43,8 +43,6 @@ export interface ReserveActionInput {
   random?: () => number;
 }
 
-type QuotaDb = Kysely<Database & QuotaTables>;
-
 const DAY_MS = 86_400_000;
 
 /**
@@ -60,14 +58,44 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
     .execute(async (trx): Promise<ReserveResult> => {
       // FOR NO KEY UPDATE, not FOR UPDATE: it serialises reservations on this account just as well,
       // without blocking inserts elsewhere that reference the account (campaigns, grants: FK key-share locks).
-      const account = await trx.selectFrom('connected_accounts').select(['id', 'created_at']).where('id', '=', accountId).forNoKeyUpdate().executeTakeFirst();
-      if (!account) throw new NotFoundError('account', accountId);
-
-      const existing = await trx
-        .selectFrom('account_action_grants')
-        .select(['id', 'account_id', 'kind', 'granted_at'])
-        .where('idempotency_key', '=', idempotencyKey)
+      const locked = await trx
+        .selectFrom('connected_accounts as ca')
+        .leftJoin('account_settings as s', 's.account_id', 'ca.id')
+        .select(['ca.created_at', 's.account_id as settings_of', 's.timezone', 's.working_hours', 's.limits', 's.warmup', 's.min_gap_seconds', 's.jitter_seconds', 's.updated_at'])
+        .where('ca.id', '=', accountId)
+        .forNoKeyUpdate('ca')
         .executeTakeFirst();
+      if (!locked) throw new NotFoundError('account', accountId);
+      const settings = settingsFromRow(accountId, locked.settings_of ? (locked as Parameters<typeof settingsFromRow>[1]) : null);
+      const tz = settings.timezone;
+      const today = localDay(tz, now);
+      const week = isoWeekDays(tz, now);
+
+      // Everything else in one round trip, read after the lock is held (a statement that waited for the
+      // lock would still see its older snapshot in subqueries, hence a second statement).
+      const chain = spacingChain(kind);
+      const { rows } = await sql<{
+        existing: { id: string; account_id: string; kind: string; granted_at: string } | null;
+        blocked_until: Date | null;
+        day: number;
+        week: number;
+        last_at: Date | null;
+      }>`
+        select
+          (select json_build_object('id', id, 'account_id', account_id, 'kind', kind, 'granted_at', granted_at)
+             from account_action_grants where idempotency_key = ${idempotencyKey}) as existing,
+          (select max(blocked_until) from account_blocks
+             where account_id = ${accountId} and kind in (${kind}, 'all') and blocked_until > ${now}) as blocked_until,
+          (select count(*)::int from account_action_grants
+             where account_id = ${accountId} and kind = ${kind} and local_day = ${today}::date) as day,
+          (select count(*)::int from account_action_grants
+             where account_id = ${accountId} and kind = ${kind} and local_day between ${week.first}::date and ${week.last}::date) as week,
+          (select max(granted_at) from account_action_grants
+             where account_id = ${accountId} and kind in (${sql.join(chain)})) as last_at
+      `.execute(trx);
+      const facts = rows[0]!;
+
+      const existing = facts.existing;
       if (existing) {
         if (existing.account_id !== accountId || existing.kind !== kind) {
           throw new ConflictError('idempotency_key_reused', `idempotency key ${idempotencyKey} already reserved a ${existing.kind} on another account or kind`);
@@ -75,8 +103,6 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
         return { granted: true, at: new Date(existing.granted_at), grantId: existing.id };
       }
 
-      const settings = await readAccountSettings(trx, accountId);
-      const tz = settings.timezone;
       const spec = buildWindowSpec({ timezone: tz, workingHours: settings.workingHours, campaignSchedule: input.campaignSchedule });
       const jitterMs = () => Math.floor(random() * settings.jitterSeconds * 1000);
       // Retries land at the first open moment plus jitter, so waiting workflows do not all knock at 09:00:00.
@@ -86,25 +112,16 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
       };
       const deny = (reason: DenialReason, retryAt: Date): ReserveResult => ({ granted: false, retryAt, reason });
 
-      const blockedUntil = await activeBlockUntil(trx, accountId, kind, now);
-      if (blockedUntil) return deny('provider_limit', retryFrom(blockedUntil));
+      if (facts.blocked_until) return deny('provider_limit', retryFrom(new Date(facts.blocked_until)));
 
       const window = currentWindow(spec, now);
       if (!window) return deny('outside_working_hours', retryFrom(now));
 
       // Every window lies inside one local day, so the grant (at or after now, before window.end) counts on today.
-      const today = localDay(tz, now);
-      const week = isoWeekDays(tz, now);
       const base = configuredLimits(settings.limits)[kind];
-      const { factor } = warmupOn(settings, account.created_at, today);
+      const { factor } = warmupOn(settings, locked.created_at, today);
       const limit = effectiveLimit(base, factor);
-      const used = await trx
-        .selectFrom('account_action_grants')
-        .select([sql<number>`count(*) filter (where local_day = ${today}::date)::int`.as('day'), sql<number>`count(*)::int`.as('week')])
-        .where('account_id', '=', accountId)
-        .where('kind', '=', kind)
-        .where(sql<boolean>`local_day between ${week.first}::date and ${week.last}::date`)
-        .executeTakeFirstOrThrow();
+      const used = { day: facts.day, week: facts.week };
       if (base.weekly !== null && used.week >= base.weekly) return deny('weekly_limit', retryFrom(startOfNextIsoWeek(tz, now)));
       if (used.day >= base.daily) return deny('daily_limit', retryFrom(startOfNextLocalDay(tz, now)));
       if (used.day >= limit.daily || (limit.weekly !== null && used.week >= limit.weekly)) {
@@ -113,12 +130,7 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
 
       // Spaced from the latest slot on the account's chain (any write, or visits), and never before now:
       // after a pause or an outage the next grants are spaced again, with no catch-up burst.
-      const last = await trx
-        .selectFrom('account_action_grants')
-        .select((eb) => eb.fn.max('granted_at').as('at'))
-        .where('account_id', '=', accountId)
-        .where('kind', 'in', spacingChain(kind))
-        .executeTakeFirst();
+      const last = facts.last_at ? { at: facts.last_at } : undefined;
       let at = now;
       if (last?.at) {
         const slot = new Date(new Date(last.at).getTime() + settings.minGapSeconds * 1000 + jitterMs());
@@ -133,17 +145,6 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
         .executeTakeFirstOrThrow();
       return { granted: true, at, grantId: grant.id };
     });
-}
-
-async function activeBlockUntil(trx: QuotaDb, accountId: string, kind: QuotaKind, now: Date): Promise<Date | null> {
-  const row = await trx
-    .selectFrom('account_blocks')
-    .select((eb) => eb.fn.max('blocked_until').as('until'))
-    .where('account_id', '=', accountId)
-    .where('kind', 'in', [kind, 'all'])
-    .where('blocked_until', '>', now)
-    .executeTakeFirst();
-  return row?.until ? new Date(row.until) : null;
 }
 
 function warmupOn(settings: AccountSettings, accountCreatedAt: Date, today: string): { day: number; factor: number } {

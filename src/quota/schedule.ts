@@ -159,10 +159,10 @@ function intersect(a: Interval[], b: Interval[]): Interval[] {
 /** How far ahead to look for a window: covers "next ISO week" plus a week of closed days. */
 const HORIZON_DAYS = 16;
 
-/** The windows overlapping [from - 1 day, from + HORIZON_DAYS], in order. */
-export function windowsAround(spec: WindowSpec, from: Date): Interval[] {
+/** The windows overlapping [from - 1 day, from + aheadDays], in order. */
+export function windowsAround(spec: WindowSpec, from: Date, aheadDays = HORIZON_DAYS): Interval[] {
   const lo = new Date(from.getTime() - 86_400_000);
-  const hi = new Date(from.getTime() + HORIZON_DAYS * 86_400_000);
+  const hi = new Date(from.getTime() + aheadDays * 86_400_000);
   let acc: Interval[] | null = null;
   for (const rule of spec.rules) {
     const list = ruleIntervals(rule, lo, hi);
@@ -174,7 +174,8 @@ export function windowsAround(spec: WindowSpec, from: Date): Interval[] {
 /** The window `now` is in, or null. */
 export function currentWindow(spec: WindowSpec, now: Date): Interval | null {
   const t = now.getTime();
-  return windowsAround(spec, now).find((w) => w.start.getTime() <= t && t < w.end.getTime()) ?? null;
+  // A window never lasts more than a day, so looking a day either side of now suffices.
+  return windowsAround(spec, now, 1).find((w) => w.start.getTime() <= t && t < w.end.getTime()) ?? null;
 }
 
 export function isWithinWindow(spec: WindowSpec, now: Date): boolean {
