@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/it return promises the runner itself tracks */
 /**
  * Two workers = two separate connection pools on the same PostgreSQL database, racing for one
  * account's quota. The embedded database has one connection, so there it is the same race on one pool.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/it return promises the runner itself tracks */
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { DATABASE_KINDS, type TestDatabase } from '../support/database';

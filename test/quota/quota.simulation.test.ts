@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test's describe/it return promises the runner itself tracks */
 /**
  * A week of two campaigns sharing one sender account, with time stepping as the workflows would
  * see it: each caller sleeps until its grant's slot (then acts) or until retryAt (then asks again).
