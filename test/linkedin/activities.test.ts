@@ -10,7 +10,7 @@ import { startSandboxLinkedIn, type SandboxHandle } from '../../src/linkedin/san
 import { UnipileClient } from '../../src/linkedin/unipile.client';
 import { createLogger } from '../../src/logger';
 import { createLinkedInActivities, type AccountStoppedEvent } from '../../src/activities/linkedin';
-import type { LeadSnapshot, StepActivityInput } from '../../src/domain/step-outcome';
+import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../../src/domain/step-outcome';
 import { RATE_LIMIT_BACKOFF_MS } from '../../src/linkedin/errors';
 
 const HOUR = 3600_000;
@@ -460,7 +460,7 @@ void describe('LinkedIn step activities against the sandbox', () => {
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const i = input(await lead('temporal-tess'), { numberOfPosts: 1 });
-    const out = await env.run((x: StepActivityInput) => acts.likePosts(x), i);
+    const out: StepOutcome = await env.run((x: StepActivityInput) => acts.likePosts(x), i);
     assert.equal(out.status, 'done');
     assert.ok(beats.length >= 1);
   });
