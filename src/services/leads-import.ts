@@ -1,7 +1,6 @@
 import type { Db } from '../db/connection';
-import type { NewLead } from '../db/schema';
 import { addToTotal, findLeadList, lockLeadList } from '../db/repositories/lead-list.repository';
-import { insertLeadsSkippingDuplicates } from '../db/repositories/lead.repository';
+import { insertLeadsSkippingDuplicates, type ImportedLead } from '../db/repositories/lead.repository';
 import { NotFoundError, UnprocessableError } from '../errors';
 import {
   normalizeRecord,
@@ -19,7 +18,7 @@ import {
  */
 
 export const MAX_LEADS_PER_LIST = 100_000;
-export const INSERT_BATCH_SIZE = 1_000;
+export const INSERT_BATCH_SIZE = 5_000;
 /** The report lists at most this many rejected rows (the counts stay exact). */
 export const MAX_REPORTED_ERRORS = 1_000;
 
@@ -38,13 +37,10 @@ function tooLarge(message: string, details: Record<string, number>): Unprocessab
   return new UnprocessableError('lead_list_too_large', message, details);
 }
 
-function toRow(lead: NormalizedLead, organizationId: string, leadListId: string, source: string): NewLead {
+function toRow(lead: NormalizedLead): ImportedLead {
   const { extra, ...fields } = lead;
   return {
     ...fields,
-    organization_id: organizationId,
-    lead_list_id: leadListId,
-    source,
     enrichment_data: JSON.stringify(Object.keys(extra).length > 0 ? { importedFields: extra } : {}),
   };
 }
@@ -72,7 +68,7 @@ export async function importLeads(
   const seenUrls = new Set<string>();
   const seenIds = new Set<string>();
   const source = input.data.kind === 'csv' ? 'csv_import' : 'api_import';
-  const rows: NewLead[] = [];
+  const rows: ImportedLead[] = [];
   for (const record of records) {
     const result = normalizeRecord(record);
     if (!result.ok) {
@@ -87,13 +83,13 @@ export async function importLeads(
     }
     if (url !== null) seenUrls.add(url);
     if (id !== null) seenIds.add(id);
-    rows.push(toRow(result.lead, organizationId, leadListId, source));
+    rows.push(toRow(result.lead));
   }
 
   return db.transaction().execute(async (trx) => {
     const list = await lockLeadList(trx, organizationId, leadListId);
     if (!list) throw new NotFoundError('lead_list', leadListId); // deleted meanwhile
-    const imported = await insertBatches(trx, rows);
+    const imported = await insertBatches(trx, { organizationId, leadListId, source }, rows);
     // Checked after inserting because rows already in the list are skipped, not counted; throwing rolls back.
     if (list.total_leads + imported > MAX_LEADS_PER_LIST) {
       throw tooLarge(
@@ -117,10 +113,14 @@ export async function importLeads(
   });
 }
 
-async function insertBatches(db: Db, rows: NewLead[]): Promise<number> {
+async function insertBatches(
+  db: Db,
+  shared: { organizationId: string; leadListId: string; source: string },
+  rows: ImportedLead[],
+): Promise<number> {
   let imported = 0;
   for (let start = 0; start < rows.length; start += INSERT_BATCH_SIZE) {
-    imported += await insertLeadsSkippingDuplicates(db, rows.slice(start, start + INSERT_BATCH_SIZE));
+    imported += await insertLeadsSkippingDuplicates(db, shared, rows.slice(start, start + INSERT_BATCH_SIZE));
   }
   return imported;
 }

@@ -91,7 +91,7 @@ void describe('lead import', () => {
     let res = await importJson(listId, [
       { fullName: 'Ann Lee', linkedinUrl: 'https://www.linkedin.com/in/ann-lee' },
       { full_name: 'Id Only', linkedin_id: 'ACoAAB12345' },
-      'not an object',
+      { full_name: 'No identity', email: 'x@example.com' },
       { full_name: 'Number URL', linkedin_url: 42 },
       { full_name: 'Nested', linkedin_url: { href: 'x' } },
     ]);
@@ -101,13 +101,21 @@ void describe('lead import', () => {
     assert.deepEqual(
       report.errors.map((e: { row: number; code: string }) => [e.row, e.code]),
       [
-        [3, 'not_an_object'],
+        [3, 'missing_linkedin_identity'],
         [4, 'invalid_linkedin_url'],
         [5, 'invalid_value'],
       ],
     );
     const ann = (await allLeads(listId)).find((l: { fullName: string }) => l.fullName === 'Ann Lee');
     assert.deepEqual([ann.firstName, ann.lastName, ann.source], ['Ann', 'Lee', 'api_import']);
+
+    // An element that is not an object is a malformed request, not a bad row: nothing is imported.
+    const before = await tableCounts(api.db);
+    res = await importJson(listId, [{ linkedin_url: 'https://www.linkedin.com/in/fine' }, 'not an object']);
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'validation_failed');
+    assert.equal(res.json().error.details[0].path, 'body[1]');
+    assert.deepEqual(await tableCounts(api.db), before);
 
     res = await importJson(listId, { leads: [{ linkedin_url: 'https://www.linkedin.com/in/wrapped' }] });
     report = res.json();
