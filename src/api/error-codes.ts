@@ -29,6 +29,11 @@ export const ERROR_CODES = {
     meaning:
       'The campaign step graph does not compile; `details` lists the problems, each pointing at a nodeId, edgeId or path. 400 when saving; 422 when starting a campaign whose stored definition no longer compiles.',
   },
+  invalid_account_settings: {
+    status: 400,
+    meaning:
+      'Account quota settings (working hours, time zone, daily limits) are invalid; `details` lists each problem with its path.',
+  },
   payload_too_large: {
     status: 413,
     meaning: 'The body exceeds the route limit (1 MiB for JSON, 20 MiB for lead imports).',
@@ -44,6 +49,11 @@ export const ERROR_CODES = {
   unauthorized: {
     status: 401,
     meaning: 'Missing, malformed, unknown or revoked API key (`Authorization: Bearer <key>`).',
+  },
+  invalid_webhook_secret: {
+    status: 401,
+    meaning:
+      'An inbound provider webhook (`/api/webhooks/*`) came without the shared secret header, or with a wrong one.',
   },
   organization_mismatch: {
     status: 403,

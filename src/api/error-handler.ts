@@ -60,16 +60,25 @@ function problemsOf(context: string | undefined, issue: AjvIssue): ValidationPro
 
 export function validationProblems(error: FastifyError): ValidationProblem[] {
   const issues = (error.validation ?? []) as unknown as AjvIssue[];
-  const seen = new Set<string>();
-  const problems: ValidationProblem[] = [];
+  const byPath = new Map<string, ValidationProblem[]>();
   for (const problem of issues.flatMap((issue) => problemsOf(error.validationContext, issue))) {
-    const key = `${problem.path}|${problem.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push(problem);
-    }
+    const group = byPath.get(problem.path) ?? [];
+    if (!group.some((p) => p.message === problem.message)) group.push(problem);
+    byPath.set(problem.path, group);
   }
-  return problems;
+  // A value matching none of a union's branches: one problem saying what each branch wanted.
+  return [...byPath.values()].flatMap((group) => {
+    const union = group.find((p) => p.keyword === 'anyOf');
+    if (!union) return group;
+    const branches = group.filter((p) => p !== union).map((p) => p.message);
+    return [
+      {
+        path: union.path,
+        keyword: 'anyOf',
+        message: branches.length > 0 ? branches.join(', or ') : union.message,
+      },
+    ];
+  });
 }
 
 function toAppError(error: FastifyError): AppError | undefined {
