@@ -229,8 +229,9 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
  * the campaign's status before it returns, so no lead starts a new action after that, whether or
  * not its pause signal has arrived yet.
  */
-export function guardCampaignActive<T extends Record<string, (input: { campaignId: string }) => Promise<unknown>>>(db: Db, activities: T): T {
-  const guarded = Object.entries(activities).map(([name, fn]) => [
+export function guardCampaignActive<T extends object>(db: Db, activities: T): T {
+  const entries = Object.entries(activities) as Array<[string, (input: { campaignId: string }) => Promise<unknown>]>;
+  const guarded = entries.map(([name, fn]) => [
     name,
     async (input: { campaignId: string }) => {
       const row = await db.selectFrom('campaigns').select('status').where('id', '=', input.campaignId).executeTakeFirst();

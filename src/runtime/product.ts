@@ -10,7 +10,7 @@ import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
-import { startSandboxLinkedIn, type SandboxLinkedIn } from '../linkedin/sandbox/server';
+import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/server';
 import type { Logger } from '../logger';
 import { createCampaignService } from '../services/campaign.service';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
@@ -38,7 +38,7 @@ export interface RunningProduct {
   apiUrl: string | undefined;
   app: FastifyInstance | undefined;
   worker: Worker | undefined;
-  sandbox: SandboxLinkedIn | undefined;
+  sandbox: SandboxHandle | undefined;
   unipileUrl: string | undefined;
   stop(): Promise<void>;
 }
@@ -87,12 +87,15 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     stack.push({ name: 'temporal client', close: () => connection.close() });
     if (!devServer) await ensureSearchAttributes(connection as Connection, config.temporal.namespace);
 
-    let sandbox: SandboxLinkedIn | undefined;
+    let sandbox: SandboxHandle | undefined;
     let unipile: UnipileClient | undefined;
     if (config.unipile.dsn && config.unipile.accessToken) {
       unipile = new UnipileClient({ dsn: config.unipile.dsn, accessToken: config.unipile.accessToken });
     } else if (opts.worker && opts.embedded) {
-      sandbox = await startSandboxLinkedIn({ port: config.unipile.sandboxPort, host: '127.0.0.1' });
+      sandbox = await startSandboxLinkedIn({ port: config.unipile.sandboxPort, host: '127.0.0.1', acceptAfterMs: 60_000, replyAfterMs: null });
+      // The sandbox keeps its network in memory: give it back the accounts the database knows.
+      const known = await db.db.selectFrom('connected_accounts').select(['provider_account_id', 'display_name']).execute();
+      for (const a of known) sandbox.control.createAccount({ id: a.provider_account_id, name: a.display_name ?? undefined });
       stack.push({ name: 'sandbox LinkedIn', close: () => sandbox!.stop() });
       unipile = new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken });
     } else if (opts.worker) {
@@ -157,7 +160,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
           }
           return { ready: Object.values(checks).every((c) => c.ok), checks };
         },
-        extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret ?? sandbox?.webhookSecret })],
+        extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret })],
       });
       stack.push({ name: 'api', close: () => app!.close() });
       apiUrl = await app.listen({ port: config.port, host: config.host });

@@ -27,7 +27,8 @@ export async function startEngine(opts: {
   namespace?: string;
   sandbox?: SandboxOptions;
 }): Promise<EngineStack> {
-  const sandbox = await startSandboxLinkedIn({ host: '127.0.0.1', port: 0, ...opts.sandbox });
+  // LinkedIn's own daily cap is the quota tests' business; here it must not interfere.
+  const sandbox = await startSandboxLinkedIn({ host: '127.0.0.1', port: 0, dailyInvitationLimit: 1_000_000, ...opts.sandbox });
   const account = sandbox.control.createAccount({ name: 'Sender' });
   const campaigns = createCampaignService({ db: opts.db.db, client: opts.client, taskQueue: opts.taskQueue, logger: quietLogger });
   const unipile = new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken, timeoutMs: 5_000 });
