@@ -32,7 +32,11 @@ export default tseslint.config(
         {
           paths: nodeBuiltins,
           patterns: [
-            { group: ['**/activities/**', '**/db/**', '**/linkedin/**', '**/api/**', '**/runtime/**', '**/config/**', '**/temporal/**'], message: 'workflows/ imports only @temporalio/workflow, domain/ and types' },
+            {
+              group: ['**/activities/**', '**/db/**', '**/linkedin/**', '**/api/**', '**/runtime/**', '**/config/**', '**/temporal/**'],
+              allowTypeImports: true,
+              message: 'workflows/ imports only @temporalio/workflow, domain/ and types (activity interfaces as `import type`)',
+            },
             { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'pino', 'pg', 'kysely', 'fastify'], message: 'not allowed in the workflow sandbox' },
           ],
         },

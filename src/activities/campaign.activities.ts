@@ -41,9 +41,17 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
   const { db } = deps;
   return {
     async loadCampaignRun({ campaignId }) {
-      const campaign = await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst();
+      const campaign = await db
+        .selectFrom('campaigns')
+        .selectAll()
+        .where('id', '=', campaignId)
+        .executeTakeFirst();
       if (!campaign || !campaign.sender_account || !campaign.prospect_list) {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.ConfigurationError, message: `campaign ${campaignId} is not runnable`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.ConfigurationError,
+          message: `campaign ${campaignId} is not runnable`,
+          nonRetryable: true,
+        });
       }
       const compiled = compileWorkflowDefinition(campaign.workflow_definition);
       if (!compiled.ok) {
@@ -54,7 +62,11 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
           details: [compiled.problems],
         });
       }
-      const list = await db.selectFrom('lead_lists').select('total_leads').where('id', '=', campaign.prospect_list).executeTakeFirst();
+      const list = await db
+        .selectFrom('lead_lists')
+        .select('total_leads')
+        .where('id', '=', campaign.prospect_list)
+        .executeTakeFirst();
       return {
         campaignId,
         organizationId: campaign.organization_id,
@@ -67,16 +79,21 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
     },
 
     async loadLeadPage({ campaignId, afterLeadId, limit }) {
-      const campaign = await db.selectFrom('campaigns').select(['prospect_list']).where('id', '=', campaignId).executeTakeFirstOrThrow();
+      const campaign = await db
+        .selectFrom('campaigns')
+        .select(['prospect_list'])
+        .where('id', '=', campaignId)
+        .executeTakeFirstOrThrow();
       // Leads that already finished (an earlier run of this campaign) are not started again.
       let query = db
         .selectFrom('leads')
         .selectAll('leads')
         .where('leads.lead_list_id', '=', campaign.prospect_list!)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('campaign_executions as ce')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('campaign_executions as ce')
                 .select('ce.id')
                 .whereRef('ce.lead_id', '=', 'leads.id')
                 .where('ce.campaign_id', '=', campaignId)
@@ -95,15 +112,25 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
           .selectFrom('campaign_executions')
           .select(['lead_id', 'execution_data'])
           .where('campaign_id', '=', campaignId)
-          .where('lead_id', 'in', page.map((l) => l.id))
+          .where(
+            'lead_id',
+            'in',
+            page.map((l) => l.id),
+          )
           .execute();
         for (const e of earlier) {
           const steps = (e.execution_data as unknown as Partial<ExecutionData>).steps ?? {};
-          const done = Object.entries(steps).filter(([, s]) => s.state === 'done').map(([id]) => id);
+          const done = Object.entries(steps)
+            .filter(([, s]) => s.state === 'done')
+            .map(([id]) => id);
           if (done.length > 0) doneSteps[e.lead_id] = done;
         }
       }
-      return { leads: page.map(toLeadSnapshot), doneSteps, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+      return {
+        leads: page.map(toLeadSnapshot),
+        doneSteps,
+        nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+      };
     },
 
     async markCampaignStatus({ campaignId, status, reason }) {
@@ -126,7 +153,10 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
         .where('campaigns.id', '=', campaignId)
         .where('connected_accounts.id', '=', accountId)
         .executeTakeFirst();
-      return { campaignStatus: row?.campaignStatus ?? 'stopped', accountStatus: row?.accountStatus ?? 'disconnected' };
+      return {
+        campaignStatus: row?.campaignStatus ?? 'stopped',
+        accountStatus: row?.accountStatus ?? 'disconnected',
+      };
     },
 
     async signalCampaignLeads({ campaignId, signal, reason, completeCurrentExecutions }) {
@@ -165,7 +195,11 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
   };
 }
 
-async function mapWithConcurrency<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function mapWithConcurrency<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await fn(items[next++]!);
@@ -199,12 +233,15 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
       .where('lead_id', '=', input.leadId)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    const data = row.execution_data as unknown as ExecutionData & { cursor?: { runId: string; seq: number } | null };
+    const data = row.execution_data as unknown as ExecutionData & {
+      cursor?: { runId: string; seq: number } | null;
+    };
     const sameRun = data.cursor?.runId === input.runId;
     const lastSeq = sameRun ? (data.cursor?.seq ?? 0) : 0;
     const fresh = input.entries.filter((e) => e.seq > lastSeq);
     const timeline = [...(data.timeline ?? []), ...fresh.map(({ seq: _seq, ...entry }) => entry)];
-    const cursor = fresh.length > 0 ? { runId: input.runId, seq: fresh[fresh.length - 1]!.seq } : (data.cursor ?? null);
+    const cursor =
+      fresh.length > 0 ? { runId: input.runId, seq: fresh[fresh.length - 1]!.seq } : (data.cursor ?? null);
     const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor };
     const now = new Date();
     await trx
@@ -216,7 +253,9 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
         execution_data: JSON.stringify(next),
         updated_at: now,
         ...(input.status ? { status: input.status } : {}),
-        ...(input.status === 'in_progress' && row.status !== 'in_progress' ? { started_at: now, completed_at: null } : {}),
+        ...(input.status === 'in_progress' && row.status !== 'in_progress'
+          ? { started_at: now, completed_at: null }
+          : {}),
         ...(input.final ? { completed_at: now } : {}),
       })
       .where('id', '=', row.id)
@@ -230,11 +269,17 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
  * not its pause signal has arrived yet.
  */
 export function guardCampaignActive<T extends object>(db: Db, activities: T): T {
-  const entries = Object.entries(activities) as Array<[string, (input: { campaignId: string }) => Promise<unknown>]>;
+  const entries = Object.entries(activities) as Array<
+    [string, (input: { campaignId: string }) => Promise<unknown>]
+  >;
   const guarded = entries.map(([name, fn]) => [
     name,
     async (input: { campaignId: string }) => {
-      const row = await db.selectFrom('campaigns').select('status').where('id', '=', input.campaignId).executeTakeFirst();
+      const row = await db
+        .selectFrom('campaigns')
+        .select('status')
+        .where('id', '=', input.campaignId)
+        .executeTakeFirst();
       if (row?.status !== 'in_progress') {
         throw ApplicationFailure.create({
           type: FAILURE_TYPES.CampaignNotActiveError,
@@ -248,4 +293,3 @@ export function guardCampaignActive<T extends object>(db: Db, activities: T): T 
   ]);
   return Object.fromEntries(guarded) as T;
 }
-

@@ -3,11 +3,14 @@ import type { Db } from '../db/connection';
 import type { UnipileClient } from '../linkedin/unipile.client';
 import type { Logger } from '../logger';
 import { isQuotaKind } from '../quota/limits';
-import { reserveAction } from '../quota/quota.repository';
+import { releaseGrant, reserveAction } from '../quota/quota.repository';
 import { createCampaignActivities, guardCampaignActive } from './campaign.activities';
 import { createLinkedInActivities } from './linkedin';
 import { createSmokeActivities } from './smoke.activities';
 import type { CampaignActivities, LinkedInActivities, QuotaActivities } from './types';
+
+/** How late a granted slot may be used before it is given back and a new one reserved. */
+const STALE_GRANT_MS = 5 * 60 * 1000;
 
 export interface ActivityDeps {
   db: Db;
@@ -21,8 +24,10 @@ export interface ActivityDeps {
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
-export function createActivities(deps: ActivityDeps): CampaignActivities & LinkedInActivities & QuotaActivities & ReturnType<typeof createSmokeActivities> {
-  const { checkInvitation, ...steps } = createLinkedInActivities({
+export function createActivities(
+  deps: ActivityDeps,
+): CampaignActivities & LinkedInActivities & QuotaActivities & ReturnType<typeof createSmokeActivities> {
+  const linkedin = createLinkedInActivities({
     db: deps.db,
     unipile: deps.unipile,
     logger: deps.logger,
@@ -35,11 +40,25 @@ export function createActivities(deps: ActivityDeps): CampaignActivities & Linke
     ...createCampaignActivities({ db: deps.db, client: deps.client }),
     async reserveAccountAction({ now, kind, ...rest }) {
       if (!isQuotaKind(kind)) throw new Error(`unknown quota kind ${kind}`);
-      const r = await reserveAction(deps.db, { ...rest, kind, now: new Date(now) });
-      return r.granted ? { granted: true, at: r.at.toISOString(), grantId: r.grantId } : { granted: false, retryAt: r.retryAt.toISOString(), reason: r.reason };
+      const at = new Date(now);
+      let r = await reserveAction(deps.db, { ...rest, kind, now: at });
+      // A grant whose slot passed long ago (the lead was paused, or a worker was down) is not used:
+      // acting on it now would be the catch-up burst the spacing exists to prevent. Take a fresh slot.
+      if (r.granted && at.getTime() - r.at.getTime() > STALE_GRANT_MS) {
+        await releaseGrant(deps.db, r.grantId);
+        r = await reserveAction(deps.db, { ...rest, kind, now: at });
+      }
+      return r.granted
+        ? { granted: true, at: r.at.toISOString(), grantId: r.grantId }
+        : { granted: false, retryAt: r.retryAt.toISOString(), reason: r.reason };
     },
     ...createSmokeActivities({ db: deps.db }),
-    ...guardCampaignActive(deps.db, steps),
-    checkInvitation,
+    // Steps refuse to start while the campaign is not in progress; the invitation check is a read and may run.
+    ...guardCampaignActive(deps.db, withoutKey(linkedin, 'checkInvitation')),
+    checkInvitation: (input) => linkedin.checkInvitation(input),
   };
+}
+
+function withoutKey<T extends object, K extends keyof T>(obj: T, key: K): Omit<T, K> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key)) as Omit<T, K>;
 }

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -40,7 +40,7 @@ export interface RunningProduct {
   worker: Worker | undefined;
   sandbox: SandboxHandle | undefined;
   unipileUrl: string | undefined;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
@@ -85,7 +85,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     const target = targetFromConfig(config, temporalAddress);
     const { client, connection } = await connectClient(target);
     stack.push({ name: 'temporal client', close: () => connection.close() });
-    if (!devServer) await ensureSearchAttributes(connection as Connection, config.temporal.namespace);
+    if (!devServer) await ensureSearchAttributes(connection, config.temporal.namespace);
 
     let sandbox: SandboxHandle | undefined;
     let unipile: UnipileClient | undefined;
@@ -119,7 +119,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
           logger: logger.child({ component: 'activities' }),
           pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason),
         }),
-        workflows: opts.workflows,
+        workflows: opts.workflows ?? (config.temporal.workflowBundle ? { bundlePath: config.temporal.workflowBundle } : undefined),
         tuning: config.worker,
         logger,
       });
@@ -138,7 +138,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
-      const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: campaigns.pauseCampaignsOfAccount });
+      const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
       app = await buildApp({
         db: db.db,
         logger,

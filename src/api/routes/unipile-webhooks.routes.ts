@@ -14,7 +14,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export function unipileWebhookRoutes(app: FastifyInstance, deps: { webhooks: UnipileWebhookService; secret: string | undefined }): void {
-  app.register(async (scope) => {
+  app.register((scope, _opts, done) => {
     // Webhooks created through Unipile's API come without a JSON content type unless told otherwise.
     scope.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, done) => {
       try {
@@ -47,5 +47,6 @@ export function unipileWebhookRoutes(app: FastifyInstance, deps: { webhooks: Uni
         return reply.code(200).send({ received: true, duplicate });
       },
     );
+    done();
   });
 }
