@@ -3,6 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit, redactConfig } from '../config/config';
 import { createLogger } from '../logger';
+import { registerProductWebhooks } from '../linkedin/register-webhooks';
+import { UnipileClient } from '../linkedin/unipile.client';
+import { ensureLocalCredentials } from './local-bootstrap';
 import { startProduct, stopOnSignals } from './product';
 
 const config = loadConfigOrExit({
@@ -17,6 +20,18 @@ logger.debug({ config: redactConfig(config) }, 'configuration');
 try {
   const product = await startProduct(config, logger, { api: true, worker: true, embedded: true });
   stopOnSignals(product.stop, logger);
+  let credentials = '';
+  if (product.sandbox) {
+    // The sandbox sends its webhooks (acceptances, replies, account status) back to this API.
+    const sandboxClient = new UnipileClient({ dsn: product.sandbox.dsn, accessToken: product.sandbox.accessToken });
+    await registerProductWebhooks(sandboxClient, { baseUrl: product.apiUrl!, secret: config.unipile.webhookSecret! });
+    const creds = await ensureLocalCredentials(product.db.db, config.dataDir, product.sandbox);
+    credentials = [
+      `  Organization     ${creds.organizationId}`,
+      `  API key          ${creds.apiKey}   (sandbox only; kept in ${config.dataDir}/local-credentials.json)`,
+      `  Sender account   ${creds.senderAccountId}   (a sandbox LinkedIn account)`,
+    ].join('\n');
+  }
   const lines = [
     '',
     'Clento outreach is running:',
@@ -25,8 +40,9 @@ try {
     `  Database         ${product.db.describe}`,
     `  LinkedIn         ${product.sandbox ? `sandbox Unipile API at ${product.sandbox.url}` : `Unipile at ${product.unipileUrl}`}`,
     `  Worker           ${product.worker ? `polling task queue ${config.temporal.taskQueue}` : 'disabled (TEMPORAL_WORKER_ENABLED=false)'}`,
+    credentials,
     '',
-    'Create an organization and API key:  npm run cli -- create-org "Acme"',
+    'Try: curl -H "Authorization: Bearer <API key>" ' + `${product.apiUrl}/api/accounts`,
     'Press Ctrl-C to stop.',
     '',
   ];

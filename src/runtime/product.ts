@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config/config';
@@ -60,6 +60,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       }
     }
   };
+  installSdkLogging(config.logLevel);
   try {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     stack.push({ name: 'database', close: () => db.close() });
@@ -205,4 +206,17 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+let sdkLoggingInstalled = false;
+/** The Temporal SDK logs through its own runtime logger: keep it at our level, at WARN at most chatty. */
+function installSdkLogging(level: Config['logLevel']): void {
+  if (sdkLoggingInstalled) return;
+  sdkLoggingInstalled = true;
+  const sdkLevel = level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : 'WARN';
+  try {
+    Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+  } catch {
+    // Already installed by the embedding process (tests): keep theirs.
+  }
 }
