@@ -148,6 +148,14 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
       parentWorkflowId: workflowInfo().workflowId,
       ...(doneSteps ? { doneSteps } : {}),
     };
+    // Counted before the start is awaited: the child's leadFinished signal can arrive in the same
+    // activation as its start (parent's workflow task late, child quick), and signal handlers run before
+    // the `await` resumes; counted after, that decrement would hit the clamp at 0 and `running` would
+    // stay at 1 for ever (the campaign never completes).
+    s.running += 1;
+    s.started += 1;
+    s.startedInWindow += 1;
+    s.cursor = lead.id;
     try {
       await startChild(LeadOutreachWorkflow, {
         workflowId: leadWorkflowId(input.campaignId, lead.id),
@@ -164,10 +172,6 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       log.info('lead workflow already running', { leadId: lead.id });
     }
-    s.running += 1;
-    s.started += 1;
-    s.startedInWindow += 1;
-    s.cursor = lead.id;
   }
 
   // ---- start every lead ------------------------------------------------------------------------
