@@ -6,14 +6,32 @@ import assert from 'node:assert/strict';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTimeSkippingServer } from '../../src/temporal/binaries';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
-import { campaignWorkflowId } from '../../src/workflows/definitions';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import proto from '@temporalio/proto';
+import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData } from '../../src/domain/timeline';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { exampleDefinition, seedCampaign } from '../support/fixtures';
 import { startEngine, type EngineStack } from '../support/stack';
 import { installTestRuntime } from '../support/temporal';
 
+const { temporal } = proto;
 const HOUR = 3_600_000;
+
+/** Saves this run's histories as replay fixtures (test/replay): RECORD_HISTORIES=1 when workflow code changes on purpose. */
+async function recordHistories(env: TestWorkflowEnvironment, campaignId: string, leadIds: string[]): Promise<void> {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'histories');
+  mkdirSync(dir, { recursive: true });
+  const ids = [campaignWorkflowId(campaignId), ...leadIds.map((l) => leadWorkflowId(campaignId, l))];
+  for (const [i, id] of ids.entries()) {
+    const history = await env.client.workflow.getHandle(id).fetchHistory();
+    const name = i === 0 ? 'orchestrator-example-flow' : `lead-example-flow-${i}`;
+    // Binary protobuf (base64): exact, and independent of JSON field-name conventions.
+    const encoded = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64');
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ workflowId: id, historyBase64: encoded }));
+  }
+}
 const DAY = 24 * HOUR;
 
 describe('example flow on the time-skipping server', () => {
@@ -46,6 +64,8 @@ describe('example flow on the time-skipping server', () => {
       await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
       await env.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
     });
+
+    if (process.env.RECORD_HISTORIES) await recordHistories(env, seeded.campaignId, seeded.leadIds);
 
     const campaign = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
     assert.equal(campaign.status, 'completed');
