@@ -19,6 +19,7 @@ import { JSON_BODY_LIMIT } from './limits';
 import { ErrorBody } from './schemas/common';
 import { registerHealthRoutes } from './routes/health.routes';
 import { registerAccountRoutes } from './routes/accounts.routes';
+import { registerAccountUsageRoutes } from './routes/account-usage.routes';
 import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.routes';
 import { registerLeadListRoutes } from './routes/lead-lists.routes';
 import { registerLeadRoutes } from './routes/leads.routes';
@@ -117,6 +118,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, { readiness: deps.readiness ?? (() => pingDatabase(deps.db)) });
   registerAccountRoutes(app, deps);
+  registerAccountUsageRoutes(app, deps);
   registerWebhookEndpointRoutes(app, deps);
   registerLeadListRoutes(app, deps);
   registerLeadRoutes(app, deps);
