@@ -1,23 +1,15 @@
-import type { StepActivityInput, StepOutcome } from '../../domain/step-outcome';
+import type { StepActivityInput } from '../../domain/step-outcome';
+import type { LinkedInActivities } from '../types';
 import { checkInvitation, type CheckInvitationInput, type InvitationState } from './check-invitation';
 import { runStep, type LinkedInActivityDeps } from './context';
-import { LINKEDIN_STEP_REGISTRY, type LinkedInStepActivityName } from './registry';
+import { LINKEDIN_STEP_REGISTRY } from './registry';
 
 export type { LinkedInActivityDeps, AccountStoppedEvent } from './context';
 export { LINKEDIN_STEP_REGISTRY, type LinkedInStepActivityName } from './registry';
 export type { CheckInvitationInput, InvitationState } from './check-invitation';
 
-// Method signatures (not function-typed properties), so wrappers typed on a narrower input accept them.
-export interface LinkedInStepActivities extends Record<LinkedInStepActivityName, unknown> {
-  visitProfile(input: StepActivityInput): Promise<StepOutcome>;
-  likePosts(input: StepActivityInput): Promise<StepOutcome>;
-  commentPosts(input: StepActivityInput): Promise<StepOutcome>;
-  sendInvitation(input: StepActivityInput): Promise<StepOutcome>;
-  sendMessage(input: StepActivityInput): Promise<StepOutcome>;
-  sendInmail(input: StepActivityInput): Promise<StepOutcome>;
-  withdrawInvitation(input: StepActivityInput): Promise<StepOutcome>;
-  notifyWebhook(input: StepActivityInput): Promise<StepOutcome>;
-}
+/** The step activities, as the workflows see them (declared once, in ../types). */
+export type LinkedInStepActivities = Omit<LinkedInActivities, 'checkInvitation'>;
 
 /** The LinkedIn activities the worker registers (Temporal activity type = property name). */
 export function createLinkedInActivities(
