@@ -16,7 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FAILURE_TYPES, NON_RETRYABLE_FAILURES } from '../domain/failure-types';
+import { ACCOUNT_STOP_FAILURES, FAILURE_TYPES, NON_RETRYABLE_FAILURES } from '../domain/failure-types';
 import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
 import { stepDefinition } from '../domain/steps/registry';
 import type { StepState, TimelineEntry } from '../domain/timeline';
@@ -347,6 +347,32 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     await followAll(chosen ? [...plain, chosen] : plain);
   }
 
+  /**
+   * One acceptance poll. The poll is only a fallback for the webhook: when it fails (5xx past its
+   * retries, 429) the lead keeps waiting for the next poll instead of failing. An account that can no
+   * longer act pauses the lead, as a step would.
+   */
+  async function pollInvitation(providerId: string): Promise<Awaited<ReturnType<typeof linkedin.checkInvitation>> | null> {
+    try {
+      return await linkedin.checkInvitation({
+        organizationId: input.organizationId,
+        campaignId: input.campaignId,
+        accountId: input.accountId,
+        leadId: lead.id,
+        providerId,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      if (failure && (ACCOUNT_STOP_FAILURES as readonly string[]).includes(failure.type ?? '')) {
+        await pauseFor(`account_${failure.type}`);
+        return null;
+      }
+      log.warn('acceptance poll failed; waiting for the next one', { leadId: lead.id, error: err instanceof Error ? err.message : String(err) });
+      return null;
+    }
+  }
+
   async function decideBranch(step: PlanStep, outcome: StepOutcome): Promise<'accepted' | 'not-accepted' | 'none'> {
     if (outcome.status === 'skipped') {
       if (outcome.reason === 'already_connected') {
@@ -369,14 +395,8 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       if (await wait(slice, () => state.accepted)) break;
       remaining -= Date.now() - started;
       if (state.providerId) {
-        const check = await linkedin.checkInvitation({
-          organizationId: input.organizationId,
-          campaignId: input.campaignId,
-          accountId: input.accountId,
-          leadId: lead.id,
-          providerId: state.providerId,
-        });
-        if (check.state === 'accepted' && !state.accepted) {
+        const check = await pollInvitation(state.providerId);
+        if (check?.state === 'accepted' && !state.accepted) {
           state.accepted = true;
           note({ type: 'branch', stepId: step.id, branch: 'accepted', reason: 'accepted_via_polling' });
         }
