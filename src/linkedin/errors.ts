@@ -221,5 +221,7 @@ export function writeMayHaveHappened(err: unknown): boolean {
   if (!(err instanceof UnipileError)) return true;
   if (err.kind === 'network') return err.maybeSent;
   if (err.kind !== 'http') return true;
-  return err.status >= 500 && err.status !== 503;
+  // Any 5xx on a write, 503 included: a proxy or Unipile itself may answer 503 after LinkedIn took
+  // the write. Reconciling costs one read; a duplicate message costs the lead.
+  return err.status >= 500;
 }

@@ -139,10 +139,10 @@ void describe('classifyUnipileError: every documented type', () => {
     assert.equal(classifyUnipileError(new TypeError('fetch failed'), { isWrite: true }).outcome, 'indeterminate');
   });
 
-  void it('writeMayHaveHappened: only 5xx (not 503) and transport failures after send', () => {
+  void it('writeMayHaveHappened: any 5xx (503 included) and transport failures after send', () => {
     assert.equal(writeMayHaveHappened(http(504, 'request_timeout', true)), true);
     assert.equal(writeMayHaveHappened(http(500, 'unexpected_error', true)), true);
-    assert.equal(writeMayHaveHappened(http(503, 'service_unavailable', true)), false);
+    assert.equal(writeMayHaveHappened(http(503, 'service_unavailable', true)), true);
     assert.equal(writeMayHaveHappened(http(422, 'cannot_resend_yet', true)), false);
     assert.equal(writeMayHaveHappened(new UnipileError({ kind: 'network', method: 'POST', path: '/x', write: true, maybeSent: false })), false);
   });
