@@ -69,6 +69,7 @@ const envSchema = z
     TEMPORAL_CLI_PATH: z.string().optional(),
     TEMPORAL_DEV_SERVER_PORT: positiveInt(7233),
     TEMPORAL_DEV_UI_PORT: positiveInt(8233),
+    TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
 
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(100),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(50),
@@ -117,6 +118,8 @@ export type Config = Readonly<{
     cliPath: string | undefined;
     devServerPort: number;
     devUiPort: number;
+    /** A prebuilt workflow bundle (bundleWorkflowCode output): the worker starts without bundling. Unset: bundle the sources at start. */
+    workflowBundle: string | undefined;
   }>;
   worker: Readonly<{
     maxConcurrentActivityTaskExecutions: number;
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       cliPath: e.TEMPORAL_CLI_PATH,
       devServerPort: e.TEMPORAL_DEV_SERVER_PORT,
       devUiPort: e.TEMPORAL_DEV_UI_PORT,
+      workflowBundle: e.TEMPORAL_WORKFLOW_BUNDLE,
     },
     worker: {
       maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
