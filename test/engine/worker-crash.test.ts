@@ -1,0 +1,216 @@
+// Sender-account safety with the worker as a real process (src/runtime/worker.ts, configured by env):
+// killed with SIGKILL mid-campaign it never makes LinkedIn see a write twice, and two of them on one
+// task queue keep an account's daily limit exact. LinkedIn is the sandbox, in this process, over HTTP.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import proto from '@temporalio/proto';
+import { sql } from 'kysely';
+import { startSandboxLinkedIn, type SandboxHandle } from '../../src/linkedin/sandbox/server';
+import type { QuotaTables } from '../../src/quota/quota.schema';
+import { createCampaignService } from '../../src/services/campaign.service';
+import { campaignWorkflowId, type OrchestratorStatus } from '../../src/workflows/definitions';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { quickDefinition, seedCampaign, waitFor } from '../support/fixtures';
+import { quietLogger } from '../support/stack';
+import { connectTestTemporal, TEMPORAL_ADDRESS, WORKFLOW_BUNDLE, type TestTemporal } from '../support/temporal';
+import { killAllWorkers, liveWorkerCount, spawnWorker, type WorkerProcess } from '../support/worker-process';
+
+/**
+ * The issue asks for 500 leads. On the 2-core CI machine one worker process finishes ~1.5 leads/s
+ * (the orchestrator starts lead workflows one workflow task at a time) and a worker process takes
+ * ~10-13 s to start polling, so 500 leads take over 5 minutes: 200 is what fits the file's budget.
+ * TEST_CRASH_LEADS=500 runs the full size.
+ */
+const CRASH_LEADS = Number(process.env.TEST_CRASH_LEADS ?? 200);
+const KILLS = 3;
+/** After the last kill: activities lost with a killed worker come back after their timeouts (up to 60 s). */
+const COMPLETION_BUDGET_MS = 150_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('worker processes: SIGKILL mid-campaign and two workers on one account', () => {
+  let t: TestTemporal;
+  let db: TestDatabase;
+  let sandbox: SandboxHandle;
+
+  before(async () => {
+    t = await connectTestTemporal();
+    db = await createTestDatabase();
+    // LinkedIn's own daily cap is not under test here.
+    sandbox = await startSandboxLinkedIn({ host: '127.0.0.1', port: 0, dailyInvitationLimit: 1_000_000 });
+  });
+  after(async () => {
+    await killAllWorkers();
+    assert.equal(liveWorkerCount(), 0);
+    await sandbox?.stop();
+    await t?.close();
+    await db?.drop();
+  });
+
+  const workerOn = (taskQueue: string, name: string): WorkerProcess => {
+    assert.ok(db.url, 'worker processes need a PostgreSQL URL');
+    return spawnWorker({
+      name,
+      env: {
+        DATABASE_URL: db.url,
+        TEMPORAL_ADDRESS,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        UNIPILE_DSN: sandbox.dsn,
+        UNIPILE_ACCESS_TOKEN: sandbox.accessToken,
+        TEMPORAL_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE,
+        LOG_LEVEL: 'info',
+        WORKER_SHUTDOWN_GRACE_SECONDS: '1',
+      },
+    });
+  };
+  const writesOf = (accountId: string) => sandbox.control.writeCounts().filter((w) => w.accountId === accountId);
+  const invitationsOf = (accountId: string) => writesOf(accountId).filter((w) => w.kind === 'invitation').reduce((n, w) => n + w.count, 0);
+
+  it(`SIGKILLed ${KILLS} times during a ${CRASH_LEADS}-lead campaign: every lead completes, LinkedIn sees no write twice`, { timeout: 240_000 }, async (ctx) => {
+    const taskQueue = `${t.taskQueue}-crash`;
+    const account = sandbox.control.createAccount({ name: 'Crash sender' });
+    const seeded = await seedCampaign(db.db, { unipileAccountId: account.id, definition: quickDefinition(), leads: CRASH_LEADS, slugPrefix: 'crash' });
+    const campaigns = createCampaignService({ db: db.db, client: t.client, taskQueue, logger: quietLogger });
+    const startedAt = Date.now();
+    await campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    const handle = t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId));
+
+    const invitedAtKill: number[] = [];
+    let worker = workerOn(taskQueue, 'worker-0');
+    await worker.ready;
+    for (let i = 1; i <= KILLS; i++) {
+      await sleep(2_000 + Math.random() * 1_000);
+      await worker.kill('SIGKILL');
+      invitedAtKill.push(invitationsOf(account.id));
+      worker = workerOn(taskQueue, `worker-${i}`);
+      await worker.ready;
+    }
+    const lastKillAt = Date.now();
+    // The kills must have landed mid-campaign, or this proves nothing.
+    assert.ok(invitedAtKill.at(-1)! < CRASH_LEADS, `campaign already done before the last kill (invited at each kill: ${invitedAtKill.join(', ')})`);
+
+    const progress = async () => {
+      const rows = await db.db
+        .selectFrom('campaign_executions')
+        .select(['status', sql<number>`count(*)::int`.as('n')])
+        .where('campaign_id', '=', seeded.campaignId)
+        .groupBy('status')
+        .execute();
+      return `invitations ${invitationsOf(account.id)}, executions ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.status, r.n])))}`;
+    };
+    const ticker = setInterval(() => void progress().then((p) => process.stderr.write(`[crash] ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${p}\n`)), 10_000);
+    let deadline: NodeJS.Timeout | undefined;
+    let result: OrchestratorStatus;
+    try {
+      result = (await Promise.race([
+        handle.result(),
+        new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => {
+            void progress().then((p) => reject(new Error(`campaign not finished ${COMPLETION_BUDGET_MS / 1000} s after the last kill: ${p}`)));
+          }, COMPLETION_BUDGET_MS);
+        }),
+      ])) as OrchestratorStatus;
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(deadline);
+    }
+    const doneAt = Date.now();
+    ctx.diagnostic(
+      `${CRASH_LEADS} leads: invitations at each kill ${invitedAtKill.join(', ')}; ${((lastKillAt - startedAt) / 1000).toFixed(1)} s to the last kill, ` +
+        `${((doneAt - lastKillAt) / 1000).toFixed(1)} s more to completion (${((doneAt - startedAt) / 1000).toFixed(1)} s in all)`,
+    );
+
+    assert.equal(result.finished, CRASH_LEADS);
+    assert.equal(result.succeeded, CRASH_LEADS);
+    const twice = writesOf(account.id).filter((w) => w.count > 1);
+    assert.deepEqual(twice, [], 'writes LinkedIn saw more than once');
+    const invited = new Map(writesOf(account.id).filter((w) => w.kind === 'invitation').map((w) => [w.providerId, w.count]));
+    const notInvitedOnce = seeded.slugs.filter((s) => invited.get(sandbox.control.person(s).providerId) !== 1);
+    assert.deepEqual(notInvitedOnce, [], 'leads not invited exactly once');
+    const campaign = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    assert.equal(campaign.status, 'completed');
+    const executions = await db.db
+      .selectFrom('campaign_executions')
+      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .where('campaign_id', '=', seeded.campaignId)
+      .groupBy('status')
+      .execute();
+    assert.deepEqual(executions.map((e) => [e.status, e.n]), [['completed', CRASH_LEADS]]);
+
+    await worker.kill('SIGTERM');
+  });
+
+  it('two worker processes on one task queue grant exactly the daily limit (15 of 40) and hold the rest on daily_limit', { timeout: 120_000 }, async (ctx) => {
+    const taskQueue = `${t.taskQueue}-quota`;
+    const account = sandbox.control.createAccount({ name: 'Quota sender' });
+    const seeded = await seedCampaign(db.db, {
+      unipileAccountId: account.id,
+      definition: quickDefinition(),
+      leads: 40,
+      slugPrefix: 'quota',
+      quota: {
+        timezone: 'UTC',
+        workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
+        minGapSeconds: 0,
+        jitterSeconds: 0,
+        warmup: { days: 0, startPercent: 100 },
+        limits: {
+          ...Object.fromEntries(['profile_visit', 'message', 'inmail', 'comment', 'reaction', 'withdrawal'].map((k) => [k, { daily: 100000, weekly: null }])),
+          invitation: { daily: 15, weekly: null },
+        },
+      },
+    });
+    const workers = [workerOn(taskQueue, 'quota-a'), workerOn(taskQueue, 'quota-b')];
+    await Promise.all(workers.map((w) => w.ready));
+    // Both processes poll the queue (the SDK's default identity is `pid@host`).
+    const pollerPids = async () => {
+      const r = await t.connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      });
+      return new Set((r.pollers ?? []).map((p) => Number(p.identity?.split('@')[0])));
+    };
+    await waitFor('both worker processes polling the queue', async () => {
+      const pids = await pollerPids();
+      return workers.every((w) => pids.has(w.pid));
+    }, 15_000, 250);
+
+    const campaigns = createCampaignService({ db: db.db, client: t.client, taskQueue, logger: quietLogger });
+    await campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 40 });
+
+    const dailyLimitWaiters = async () => {
+      const rows = await db.db.selectFrom('campaign_executions').select(['lead_id', 'execution_data']).where('campaign_id', '=', seeded.campaignId).execute();
+      return rows.filter((r) => {
+        const timeline = (r.execution_data as { timeline?: Array<{ type?: string; reason?: string }> }).timeline ?? [];
+        return timeline.some((e) => e.type === 'quota_wait' && e.reason === 'daily_limit');
+      }).length;
+    };
+    await waitFor('15 invitations sent and 25 leads held on daily_limit', async () => invitationsOf(account.id) >= 15 && (await dailyLimitWaiters()) >= 25, 60_000, 250);
+    // Give a late 16th invitation the chance to show up before counting.
+    await sleep(2_000);
+
+    const grants = await db.db
+      .withTables<QuotaTables>()
+      .selectFrom('account_action_grants')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('account_id', '=', seeded.accountId)
+      .where('kind', '=', 'invitation')
+      .executeTakeFirstOrThrow();
+    const sent = invitationsOf(account.id);
+    const waiting = await dailyLimitWaiters();
+    ctx.diagnostic(`invitations sent ${sent}, invitation grants ${grants.n}, leads on daily_limit ${waiting}`);
+    assert.equal(sent, 15);
+    assert.equal(grants.n, 15);
+    assert.equal(waiting, 25);
+    assert.ok(writesOf(account.id).every((w) => w.count === 1), 'no write twice');
+    const campaign = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    assert.equal(campaign.status, 'in_progress');
+
+    await campaigns.stop({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, reason: 'test over' });
+    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    const stopped = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    assert.equal(stopped.status, 'stopped');
+    assert.equal(invitationsOf(account.id), 15);
+    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+  });
+});
