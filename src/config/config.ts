@@ -81,24 +81,21 @@ const envSchema = z
     UNIPILE_WEBHOOK_SECRET: z.string().optional(),
     SANDBOX_LINKEDIN_PORT: positiveInt(3100),
     PUBLIC_BASE_URL: z.string().url().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.TEMPORAL_CLIENT_CERT && !env.TEMPORAL_CLIENT_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_CLIENT_KEY'], message: 'is required when TEMPORAL_CLIENT_CERT is set' });
-    }
-    if (env.TEMPORAL_CLIENT_KEY && !env.TEMPORAL_CLIENT_CERT) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_CLIENT_CERT'], message: 'is required when TEMPORAL_CLIENT_KEY is set' });
-    }
-    if (env.TEMPORAL_API_KEY && env.TEMPORAL_CLIENT_CERT) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_API_KEY'], message: 'use either an API key or mTLS certificates, not both' });
-    }
-    if ((env.TEMPORAL_API_KEY || env.TEMPORAL_CLIENT_CERT) && !env.TEMPORAL_ADDRESS) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_ADDRESS'], message: 'is required when Temporal credentials are given' });
-    }
-    if (env.UNIPILE_DSN && !env.UNIPILE_ACCESS_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['UNIPILE_ACCESS_TOKEN'], message: 'is required when UNIPILE_DSN is set' });
-    }
   });
+
+/** Rules across variables, checked on the raw values so they are reported with every other problem. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const has = (k: string) => Boolean(env[k]);
+  if (has('TEMPORAL_CLIENT_CERT') && !has('TEMPORAL_CLIENT_KEY')) problems.push('TEMPORAL_CLIENT_KEY: is required when TEMPORAL_CLIENT_CERT is set');
+  if (has('TEMPORAL_CLIENT_KEY') && !has('TEMPORAL_CLIENT_CERT')) problems.push('TEMPORAL_CLIENT_CERT: is required when TEMPORAL_CLIENT_KEY is set');
+  if (has('TEMPORAL_API_KEY') && has('TEMPORAL_CLIENT_CERT')) problems.push('TEMPORAL_API_KEY: use either an API key or mTLS certificates, not both');
+  if ((has('TEMPORAL_API_KEY') || has('TEMPORAL_CLIENT_CERT')) && !has('TEMPORAL_ADDRESS')) {
+    problems.push('TEMPORAL_ADDRESS: is required when Temporal credentials are given');
+  }
+  if (has('UNIPILE_DSN') && !has('UNIPILE_ACCESS_TOKEN')) problems.push('UNIPILE_ACCESS_TOKEN: is required when UNIPILE_DSN is set');
+  return problems;
+}
 
 export type Config = Readonly<{
   env: string;
@@ -143,10 +140,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   // Empty strings mean "unset", as they do in most .env files.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
-    return { ok: false, problems };
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...crossFieldProblems(cleaned),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const e = parsed.data;
   const config: Config = {
     env: e.NODE_ENV ?? 'development',
