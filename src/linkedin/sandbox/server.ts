@@ -1039,6 +1039,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   }
 
   const server = createServer((req, res) => {
+    // Recorded when the request arrived, not after its body was read: tests compare it with moments they mark.
+    const arrived = new Date();
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const { body, kind } = await readBody(req);
@@ -1055,7 +1057,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
         body,
         contentType: kind,
         headers: { 'content-type': req.headers['content-type'], accept: req.headers.accept },
-        at: new Date(),
+        at: arrived,
         status: 0,
       };
       calls.push(call);
