@@ -28,6 +28,20 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+const port = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number 0-65535 (0: any free port), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port (e.g. localhost:7233 or ns.acct.tmprl.cloud:7233)');
@@ -49,7 +63,7 @@ const base64Pem = (what: string) =>
 const envSchema = z
   .object({
     NODE_ENV: z.string().optional(),
-    PORT: positiveInt(3000),
+    PORT: port(3000),
     HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     DATA_DIR: z.string().default('.data'),
@@ -67,8 +81,8 @@ const envSchema = z
     TEMPORAL_API_KEY: z.string().optional(),
     TEMPORAL_WORKER_ENABLED: booleanFlag(true),
     TEMPORAL_CLI_PATH: z.string().optional(),
-    TEMPORAL_DEV_SERVER_PORT: positiveInt(7233),
-    TEMPORAL_DEV_UI_PORT: positiveInt(8233),
+    TEMPORAL_DEV_SERVER_PORT: port(7233),
+    TEMPORAL_DEV_UI_PORT: port(8233),
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
 
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(100),
@@ -79,7 +93,7 @@ const envSchema = z
     UNIPILE_DSN: z.string().optional(),
     UNIPILE_ACCESS_TOKEN: z.string().optional(),
     UNIPILE_WEBHOOK_SECRET: z.string().optional(),
-    SANDBOX_LINKEDIN_PORT: positiveInt(3100),
+    SANDBOX_LINKEDIN_PORT: port(3100),
     PUBLIC_BASE_URL: z.string().url().optional(),
   });
 

@@ -87,6 +87,14 @@ describe('smoke: the real stack end to end', () => {
     const unipile = sandbox.control.createAccount({ name: 'Sender' });
     const account = await api('POST', '/api/accounts', { providerAccountId: unipile.id, displayName: 'Sender' });
     assert.equal(account.status, 201, JSON.stringify(account.body));
+    // Real accounts act only in working hours with minutes between writes; this one may act now.
+    const settings = await api('PATCH', `/api/accounts/${account.body.id}/settings`, {
+      workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
+      minGapSeconds: 0,
+      jitterSeconds: 0,
+      warmup: { days: 0, startPercent: 100 },
+    });
+    assert.equal(settings.status, 200, JSON.stringify(settings.body));
     const list = await api('POST', '/api/lead-lists', { name: 'Smoke list' });
     assert.equal(list.status, 201);
     const imported = await api('POST', `/api/lead-lists/${list.body.id}/leads`, {

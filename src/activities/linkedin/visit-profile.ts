@@ -1,25 +1,48 @@
 import { leadProfileIdentifier } from '../../linkedin/identifiers';
 import { StepConfigurationError, type LinkedInStepDefinition } from './context';
 
-/** profile_visit: a profile read with `notify: true` (the person may see the visit); basic sections only. */
+type VisitResult = {
+  providerId: string;
+  publicIdentifier: string | null;
+  networkDistance: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  headline: string | null;
+  silentRead?: true;
+};
+
+/**
+ * profile_visit: a profile read with `notify: true` (the person may see the visit); basic sections only.
+ * The person sees each visit, so it goes through the ledger like a write: after a crash or a timeout
+ * mid-visit the retry does not visit again; it reads the profile silently (`notify: false`) instead.
+ */
 export const visitProfileStep: LinkedInStepDefinition = {
   kind: 'profile_visit',
   usesAccount: true,
   async run(ctx) {
     const identifier = leadProfileIdentifier(ctx.input.lead);
     if (!identifier) throw new StepConfigurationError(`lead ${ctx.input.lead.id} has no LinkedIn URL or id`);
-    const p = await ctx.deps.unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier, notify: true }, ctx.call);
-    await ctx.rememberProviderId(p.provider_id);
-    return {
-      status: 'done',
-      detail: {
+    const read = async (notify: boolean): Promise<VisitResult> => {
+      const p = await ctx.deps.unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier, notify }, ctx.call);
+      return {
         providerId: p.provider_id,
         publicIdentifier: p.public_identifier ?? null,
         networkDistance: p.network_distance ?? null,
         firstName: p.first_name ?? null,
         lastName: p.last_name ?? null,
         headline: p.headline ?? null,
-      },
+        ...(notify ? {} : { silentRead: true as const }),
+      };
     };
+    const out = await ctx.write<VisitResult>({
+      kind: 'profile_visit',
+      targetProviderId: ctx.input.lead.providerId,
+      // An earlier attempt may have been seen by LinkedIn: count it, and only read silently.
+      reconcile: () => read(false),
+      send: () => read(true),
+    });
+    if (out.status === 'skipped') return { status: 'skipped', reason: out.reason };
+    await ctx.rememberProviderId(out.result.providerId);
+    return { status: 'done', detail: { ...out.result, ...(out.reconciled ? { reconciled: true } : {}) } };
   },
 };
