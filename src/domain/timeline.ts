@@ -13,6 +13,7 @@ export type TimelineEntryType =
   | 'wait' // a delay on an edge
   | 'quota_wait' // the account's quota, working hours, spacing or warm-up held the step back
   | 'rate_limited' // LinkedIn/Unipile said 429 or limit_exceeded: long back-off
+  | 'retry_wait' // a transient failure outlived the activity's quick retries: minutes before the next try
   | 'acceptance_wait' // waiting for a connection request to be accepted
   | 'branch' // accepted / not-accepted decided
   | 'paused'

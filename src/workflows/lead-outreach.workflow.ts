@@ -94,6 +94,9 @@ const ACCEPTANCE_POLL_SPREAD_MS = 4 * 60 * 60 * 1000;
 /** Skip reasons after which a connection request still counts as pending (someone already invited them). */
 const STILL_PENDING_SKIPS = new Set(['already_invited_recently', 'cannot_resend_yet', 'action_already_performed']);
 const RATE_LIMIT_MAX_WAITS = 20;
+/** After the activity's own retries: 5, 10, 20, 40 minutes more before the step counts as failed. */
+const TRANSIENT_FIRST_WAIT_MS = 5 * 60 * 1000;
+const TRANSIENT_MAX_WAITS = 4;
 
 class LeadHalt extends Error {
   constructor(readonly status: LeadFinalStatus, readonly reason: string) {
@@ -251,7 +254,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
 
   async function runStep(step: PlanStep): Promise<StepOutcome> {
     const def = stepDefinition(step.kind);
-    for (let rateLimitWaits = 0; ; ) {
+    for (let rateLimitWaits = 0, transientWaits = 0; ; ) {
       checkHalt();
       if (state.paused) await waitWhilePaused();
       await reserveQuota(step);
@@ -303,8 +306,17 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
             await pauseFor('campaign_paused');
             continue;
           }
-          default:
-            throw err;
+          default: {
+            // A transient failure (5xx, network, timeout) outlived the activity's 3 quick attempts:
+            // wait minutes, not seconds, and try the step again (the ledger makes the retry safe).
+            const transient = failure ? !failure.nonRetryable && !NON_RETRYABLE_FAILURES.includes(failure.type as never) : err instanceof ActivityFailure && !isCancellation(err);
+            if (!transient || transientWaits >= TRANSIENT_MAX_WAITS || !patched('step-retry-after-transient')) throw err;
+            const ms = TRANSIENT_FIRST_WAIT_MS * 2 ** transientWaits++;
+            note({ type: 'retry_wait', stepId: step.id, kind: step.kind, reason: failure?.type ?? 'transient', until: new Date(Date.now() + ms).toISOString() });
+            await flush();
+            await wait(ms);
+            continue;
+          }
         }
       }
     }

@@ -143,6 +143,8 @@ export class StepContext {
     targetProviderId: string | null;
     reconcile?: () => Promise<R | null>;
     send: () => Promise<R>;
+    /** Whether a failed `send` may still have taken effect (default: the write rules of the error taxonomy). */
+    mayHaveHappened?: (err: unknown) => boolean;
   }): Promise<LedgerOutcome<R>> {
     const account = this.account;
     if (!account) throw new Error('ledgered writes need a sender account');
@@ -156,7 +158,7 @@ export class StepContext {
       kind: o.kind,
       targetProviderId: o.targetProviderId,
       reconcile: o.reconcile,
-      mayHaveHappened: writeMayHaveHappened,
+      mayHaveHappened: o.mayHaveHappened ?? writeMayHaveHappened,
       write: async () => {
         try {
           return { status: 'succeeded', result: await o.send() };

@@ -1,3 +1,4 @@
+import { UnipileError } from '../../linkedin/errors';
 import { leadProfileIdentifier } from '../../linkedin/identifiers';
 import { StepConfigurationError, type LinkedInStepDefinition } from './context';
 
@@ -40,6 +41,9 @@ export const visitProfileStep: LinkedInStepDefinition = {
       // An earlier attempt may have been seen by LinkedIn: count it, and only read silently.
       reconcile: () => read(false),
       send: () => read(true),
+      // An error answer to the read means the view was not served; only a crash or a lost response
+      // (timeout, connection cut after sending) leaves it uncertain.
+      mayHaveHappened: (err) => !(err instanceof UnipileError && err.kind === 'http'),
     });
     if (out.status === 'skipped') return { status: 'skipped', reason: out.reason };
     await ctx.rememberProviderId(out.result.providerId);
