@@ -1,4 +1,4 @@
-import { renderTemplate } from '../../linkedin/render-template';
+import { renderTemplate } from '../../domain/templates';
 import { configInt, configText, StepConfigurationError, type LinkedInStepDefinition } from './context';
 import { engageRecentPosts } from './engage-posts';
 

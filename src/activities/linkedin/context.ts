@@ -13,7 +13,7 @@ import type { StepKind } from '../../domain/workflow-definition/plan';
 import { classifyUnipileError, UnipileError, writeMayHaveHappened, type AccountStopFailure } from '../../linkedin/errors';
 import { leadProfileIdentifier } from '../../linkedin/identifiers';
 import { idempotencyKey, performWrite, type LedgerOutcome } from '../../linkedin/ledger';
-import { UnknownTemplateVariableError } from '../../linkedin/render-template';
+import { UnknownTemplateVariableError } from '../../domain/templates';
 import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
 
 export interface AccountStoppedEvent {

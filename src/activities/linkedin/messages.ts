@@ -1,5 +1,5 @@
 import { alreadyDoneForPerson } from '../../linkedin/ledger';
-import { renderTemplate } from '../../linkedin/render-template';
+import { renderTemplate } from '../../domain/templates';
 import type { StepOutcome } from '../../domain/step-outcome';
 import { configText, StepConfigurationError, type StepContext } from './context';
 

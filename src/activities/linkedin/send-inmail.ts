@@ -1,4 +1,4 @@
-import { renderTemplate } from '../../linkedin/render-template';
+import { renderTemplate } from '../../domain/templates';
 import { configText, type LinkedInStepDefinition } from './context';
 import { renderMessage, sendLedgeredMessage } from './messages';
 

@@ -1,5 +1,5 @@
 import { alreadyDoneForPerson } from '../../linkedin/ledger';
-import { renderTemplate } from '../../linkedin/render-template';
+import { renderTemplate } from '../../domain/templates';
 import { configText, type LinkedInStepDefinition } from './context';
 import { findSentInvitation } from './invitations';
 
