@@ -3,9 +3,7 @@
 // withdrawn when the 14-day window passes. Days pass in seconds; the calls are real HTTP to the sandbox.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTimeSkippingServer } from '../../src/temporal/binaries';
-import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import proto from '@temporalio/proto';
@@ -14,7 +12,7 @@ import type { ExecutionData } from '../../src/domain/timeline';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { exampleDefinition, seedCampaign } from '../support/fixtures';
 import { startEngine, type EngineStack } from '../support/stack';
-import { installTestRuntime } from '../support/temporal';
+import { createTimeSkippingEnv } from '../support/temporal';
 
 const { temporal } = proto;
 const HOUR = 3_600_000;
@@ -40,11 +38,7 @@ describe('example flow on the time-skipping server', () => {
   let engine: EngineStack;
 
   before(async () => {
-    installTestRuntime();
-    const path = findTimeSkippingServer();
-    assert.ok(path, 'temporal-test-server is installed by scripts/setup.sh');
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-    await ensureSearchAttributes(env.connection, 'default');
+    env = await createTimeSkippingEnv();
     db = await createTestDatabase();
     engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
   });

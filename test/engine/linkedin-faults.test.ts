@@ -6,15 +6,13 @@
 // 2-4 calls, each failing 20% of the time) waits minutes (retry_wait) and is tried again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTimeSkippingServer } from '../../src/temporal/binaries';
-import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { campaignWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData } from '../../src/domain/timeline';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { exampleDefinition, seedCampaign } from '../support/fixtures';
 import { startEngine, type EngineStack } from '../support/stack';
-import { installTestRuntime } from '../support/temporal';
+import { createTimeSkippingEnv } from '../support/temporal';
 
 const LEADS = 40;
 /** The random fault profile's seed (which call gets which fault still depends on the order calls arrive). */
@@ -30,11 +28,7 @@ describe('LinkedIn faults on the time-skipping server', () => {
   let running: Promise<void>;
 
   before(async () => {
-    installTestRuntime();
-    const path = findTimeSkippingServer();
-    assert.ok(path, 'temporal-test-server is installed by scripts/setup.sh');
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-    await ensureSearchAttributes(env.connection, 'default');
+    env = await createTimeSkippingEnv();
     db = await createTestDatabase();
     // Everyone accepts at once: the acceptance poll finds it, so every lead also gets the message.
     engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue', sandbox: { acceptAfterMs: 0 } });

@@ -6,17 +6,15 @@
 // records wall time, so it only says who was invited how often.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { findTimeSkippingServer } from '../../src/temporal/binaries';
-import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { campaignWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData } from '../../src/domain/timeline';
 import type { QuotaTables } from '../../src/quota/quota.schema';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedCampaign } from '../support/fixtures';
 import { startEngine, type EngineStack } from '../support/stack';
-import { installTestRuntime } from '../support/temporal';
+import { createTimeSkippingEnv } from '../support/temporal';
 
 const TZ = 'Europe/Paris';
 const DAILY = 5;
@@ -70,11 +68,7 @@ describe('one account, two campaigns, a fortnight of quota on the time-skipping 
   let engine: EngineStack;
 
   before(async () => {
-    installTestRuntime();
-    const path = findTimeSkippingServer();
-    assert.ok(path, 'temporal-test-server is installed by scripts/setup.sh');
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-    await ensureSearchAttributes(env.connection, 'default');
+    env = await createTimeSkippingEnv();
     db = await createTestDatabase();
     engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
   });

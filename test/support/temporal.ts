@@ -1,6 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findTimeSkippingServer } from '../../src/temporal/binaries';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { createWorker } from '../../src/temporal/worker';
 
 /**
@@ -56,4 +59,14 @@ export async function createTestWorker(t: Pick<TestTemporal, 'nativeConnection' 
 /** Runs `fn` while the worker polls, then shuts the worker down and waits for it. */
 export async function withWorker<T>(worker: Worker, fn: () => Promise<T>): Promise<T> {
   return worker.runUntil(fn);
+}
+
+/** Temporal's time-skipping test server (installed into .venv by scripts/setup.sh), with our search attributes. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  const path = findTimeSkippingServer();
+  if (!path) throw new Error('temporal-test-server is not installed: run scripts/setup.sh');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  await ensureSearchAttributes(env.connection, 'default');
+  return env;
 }
