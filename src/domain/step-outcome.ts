@@ -4,6 +4,20 @@ export type StepOutcome =
   /** The step could not apply to this lead (already connected, blocked recipient...): recorded, the lead goes on. */
   | { status: 'skipped'; reason: string; detail?: Record<string, unknown> };
 
+/**
+ * Skip reasons that end the lead rather than the step: reading the conversation before a message showed
+ * that the lead replied, or that a person wrote from the sender account (a human took over).
+ */
+export const CONVERSATION_STOP_REASONS: readonly string[] = ['replied', 'human_took_over'];
+
+/** Where a stopped lead was, so starting the campaign again resumes instead of rewinding its waits. */
+export interface LeadResume {
+  /** The connection request was accepted before the stop: no new acceptance window. */
+  accepted?: boolean;
+  /** Waits interrupted by the stop, by key (`edge:<edgeId>`, `accept:<stepId>`): ms that were left. */
+  waits?: Record<string, number>;
+}
+
 /** What the lead workflow knows about its lead; passed to every step activity. */
 export interface LeadSnapshot {
   id: string;

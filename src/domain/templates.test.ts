@@ -2,7 +2,7 @@
 // node:test's describe/it return promises its runner tracks itself: nothing to await.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findTemplateVariables, renderTemplate, templateFitsLimit, UnknownTemplateVariableError, validateTemplate } from './templates';
+import { findTemplateVariables, MissingTemplateVariableError, renderTemplate, templateFitsLimit, UnknownTemplateVariableError, validateTemplate } from './templates';
 
 const ada = { firstName: 'Ada', lastName: 'Lovelace', fullName: null, company: 'Analytical Engines', title: 'CTO' };
 
@@ -39,6 +39,15 @@ describe('findTemplateVariables / validateTemplate', () => {
     assert.match(problems[1]!.message, /\[sic\]/);
   });
 
+  it('accepts a fallback after | and still refuses an unknown name with one', () => {
+    const [use] = findTemplateVariables('Hi [first_name|there]');
+    assert.equal(use?.variable, 'first_name');
+    assert.equal(use?.fallback, 'there');
+    assert.equal(use?.raw, '[first_name|there]');
+    assert.deepEqual(validateTemplate('Hi [first_name|there], [company|]'), []);
+    assert.equal(validateTemplate('Hi [firstname|there]').length, 1);
+  });
+
   it('leaves bracketed text that is no variable name alone', () => {
     assert.deepEqual(findTemplateVariables('see [1] and [a: b] and [] and [ :) ]'), []);
     assert.deepEqual(validateTemplate('see [1]'), []);
@@ -52,21 +61,35 @@ describe('renderTemplate', () => {
     assert.equal(renderTemplate('[full_name]', { lastName: 'Lovelace' }), 'Lovelace');
   });
 
-  it('collapses the space a missing value would leave', () => {
+  it('uses the fallback when the lead has no value, and the value when it has one', () => {
     const noFirst = { ...ada, firstName: null };
-    assert.equal(renderTemplate('Hi [first_name], thanks', noFirst), 'Hi, thanks');
-    assert.equal(renderTemplate('Hi [first_name]!', noFirst), 'Hi!');
-    assert.equal(renderTemplate('Hi [first_name] how are you', noFirst), 'Hi how are you');
-    assert.equal(renderTemplate('[first_name] welcome', noFirst), 'welcome');
-    assert.equal(renderTemplate('Hello [first_name]\nSecond line', noFirst), 'Hello\nSecond line');
-    assert.equal(renderTemplate('Dear [first_name] [last_name], hi', {}), 'Dear, hi');
-    assert.equal(renderTemplate('Dear [first_name] [last_name] at [company]', { company: 'X' }), 'Dear at X');
-    assert.equal(renderTemplate('Hi [first_name] [last_name]!', { lastName: 'Doe' }), 'Hi Doe!');
-    assert.equal(renderTemplate('Hi [first_name]', { firstName: '   ' }), 'Hi');
+    assert.equal(renderTemplate('Hi [first_name|there], from [company|your team]', noFirst), 'Hi there, from Analytical Engines');
+    assert.equal(renderTemplate('Hi [first_name|there]', ada), 'Hi Ada');
+    assert.equal(renderTemplate('Hi [First Name|there]!', { firstName: '  ' }), 'Hi there!');
+  });
+
+  it('refuses to render a missing value without a fallback: never "Hi from"', () => {
+    assert.throws(
+      () => renderTemplate('Hi [first_name] from [company]', { firstName: 'Ada' }),
+      (err: unknown) => err instanceof MissingTemplateVariableError && err.variable === 'company',
+    );
+    assert.throws(() => renderTemplate('Hi [first_name]', { firstName: '   ' }), MissingTemplateVariableError);
+  });
+
+  it('an empty fallback leaves the value out and collapses the space it would leave', () => {
+    const noFirst = { ...ada, firstName: null };
+    assert.equal(renderTemplate('Hi [first_name|], thanks', noFirst), 'Hi, thanks');
+    assert.equal(renderTemplate('Hi [first_name|]!', noFirst), 'Hi!');
+    assert.equal(renderTemplate('Hi [first_name|] how are you', noFirst), 'Hi how are you');
+    assert.equal(renderTemplate('[first_name|] welcome', noFirst), 'welcome');
+    assert.equal(renderTemplate('Hello [first_name|]\nSecond line', noFirst), 'Hello\nSecond line');
+    assert.equal(renderTemplate('Dear [first_name|] [last_name|], hi', {}), 'Dear, hi');
+    assert.equal(renderTemplate('Dear [first_name|] [last_name|] at [company]', { company: 'X' }), 'Dear at X');
+    assert.equal(renderTemplate('Hi [first_name|] [last_name|]!', { lastName: 'Doe' }), 'Hi Doe!');
   });
 
   it('keeps punctuation the user wrote and the rest of the text exactly', () => {
-    assert.equal(renderTemplate('Thanks for connecting, [first_name]!', {}), 'Thanks for connecting,!');
+    assert.equal(renderTemplate('Thanks for connecting, [first_name|]!', {}), 'Thanks for connecting,!');
     assert.equal(renderTemplate('  two  spaces  stay [company]', { company: 'X' }), '  two  spaces  stay X');
   });
 

@@ -1,7 +1,12 @@
 /**
  * Message templates with the editor's square-bracket variables: `[first_name]`, `[last_name]`,
- * `[full_name]`, `[company]`, `[title]`. The one renderer the activities use and the one validator
- * the campaign save uses, so a template that saves is a template that renders.
+ * `[full_name]`, `[company]`, `[title]`, `[headline]`. The one renderer the activities use and the one
+ * validator the campaign save uses, so a template that saves is a template that renders.
+ *
+ * A variable may carry a fallback after a `|`: `[first_name|there]` renders "there" when the lead has
+ * no first name. `[first_name|]` (an empty fallback) says "leave it out", and the spaces around it
+ * collapse. A variable without a fallback whose value is missing is an error at send time
+ * (MissingTemplateVariableError): the step is skipped rather than sending "Hi from".
  *
  * What counts as a variable: a bracketed name that starts with a letter and holds only letters,
  * digits, `_`, `-` and spaces (at most 40 characters). Case, spaces and hyphens are normalised, so
@@ -11,7 +16,7 @@
  */
 import type { DefinitionProblem } from './workflow-definition/plan';
 
-export const TEMPLATE_VARIABLES = ['first_name', 'last_name', 'full_name', 'company', 'title'] as const;
+export const TEMPLATE_VARIABLES = ['first_name', 'last_name', 'full_name', 'company', 'title', 'headline'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 export interface TemplateVariableUse {
@@ -21,6 +26,8 @@ export interface TemplateVariableUse {
   name: string;
   /** The variable when `name` is one we know. */
   variable?: TemplateVariable;
+  /** The text after `|`, as written (may be empty); undefined when there is no `|`. */
+  fallback?: string;
   /** Offset of `raw` in the text. */
   index: number;
 }
@@ -32,6 +39,7 @@ export interface TemplateLead {
   fullName?: string | null;
   company?: string | null;
   title?: string | null;
+  headline?: string | null;
 }
 
 export class UnknownTemplateVariableError extends Error {
@@ -41,7 +49,15 @@ export class UnknownTemplateVariableError extends Error {
   }
 }
 
-const TOKEN = /\[([^[\]\n]{1,40})\]/g;
+export class MissingTemplateVariableError extends Error {
+  constructor(readonly variable: TemplateVariable) {
+    super(`the lead has no ${variable} and [${variable}] has no fallback (write [${variable}|text] to give one)`);
+    this.name = 'MissingTemplateVariableError';
+  }
+}
+
+/** A name of at most 40 characters, then optionally `|` and a fallback of at most 200. */
+const TOKEN = /\[([^[\]\n|]{1,40})(?:\|([^[\]\n]{0,200}))?\]/g;
 const NAME = /^\s*[A-Za-z][A-Za-z0-9_\s-]*$/;
 const isKnown = (name: string): name is TemplateVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
@@ -51,7 +67,8 @@ export function findTemplateVariables(text: string): TemplateVariableUse[] {
     const inner = match[1] ?? '';
     if (!NAME.test(inner)) continue;
     const name = inner.trim().toLowerCase().replace(/[\s-]+/g, '_');
-    uses.push({ raw: match[0], name, index: match.index, ...(isKnown(name) ? { variable: name } : {}) });
+    const fallback = match[2];
+    uses.push({ raw: match[0], name, index: match.index, ...(isKnown(name) ? { variable: name } : {}), ...(fallback !== undefined ? { fallback } : {}) });
   }
   return uses;
 }
@@ -77,6 +94,7 @@ function leadValues(lead: TemplateLead): Record<TemplateVariable, string> {
     full_name: clean(lead.fullName) || [first, last].filter(Boolean).join(' '),
     company: clean(lead.company),
     title: clean(lead.title),
+    headline: clean(lead.headline),
   };
 }
 
@@ -88,15 +106,17 @@ const CLOSING_PUNCTUATION = new Set([',', '.', ';', ':', '!', '?', ')']);
 
 /**
  * Replaces each variable with the lead's value. `full_name` falls back to first + last name.
+ * A missing value takes the variable's fallback; without a fallback, MissingTemplateVariableError.
  *
- * The missing-value rule: a variable with no value renders as nothing, and the spaces around it
- * (around a run of such variables, like `[first_name] [last_name]`) collapse so no hole shows:
+ * An empty fallback (`[first_name|]`) renders as nothing, and the spaces around it
+ * (around a run of such variables, like `[first_name|] [last_name|]`) collapse so no hole shows:
  * they become one space between two words, and disappear at the start or end of a line or before
- * closing punctuation (`, . ; : ! ? )`). So with no first name, "Hi [first_name], thanks" renders
- * "Hi, thanks" and "Hi [first_name]!" renders "Hi!". Punctuation the user wrote is kept
- * ("connecting, [first_name]!" renders "connecting,!"), and nothing else in the text is touched.
+ * closing punctuation (`, . ; : ! ? )`). So with no first name, "Hi [first_name|], thanks" renders
+ * "Hi, thanks" and "Hi [first_name|]!" renders "Hi!". Punctuation the user wrote is kept
+ * ("connecting, [first_name|]!" renders "connecting,!"), and nothing else in the text is touched.
  *
- * Throws UnknownTemplateVariableError on an unknown variable (validateTemplate refuses those at save).
+ * Throws UnknownTemplateVariableError on an unknown variable (validateTemplate refuses those at save),
+ * MissingTemplateVariableError on a missing value without a fallback (the first one in the text).
  */
 export function renderTemplate(text: string, lead: TemplateLead): string {
   const values = leadValues(lead);
@@ -105,7 +125,8 @@ export function renderTemplate(text: string, lead: TemplateLead): string {
   for (const use of findTemplateVariables(text)) {
     if (!use.variable) throw new UnknownTemplateVariableError(use.raw);
     pieces.push({ text: text.slice(last, use.index), emptyVariable: false });
-    const value = values[use.variable];
+    const value = values[use.variable] || (use.fallback?.trim() ?? '');
+    if (!values[use.variable] && use.fallback === undefined) throw new MissingTemplateVariableError(use.variable);
     pieces.push(value ? { text: value, emptyVariable: false } : { text: '', emptyVariable: true });
     last = use.index + use.raw.length;
   }

@@ -1,4 +1,3 @@
-import { renderTemplate } from '../../domain/templates';
 import { configInt, configText, StepConfigurationError, type LinkedInStepDefinition } from './context';
 import { engageRecentPosts } from './engage-posts';
 
@@ -6,11 +5,11 @@ import { engageRecentPosts } from './engage-posts';
 export const commentPostsStep: LinkedInStepDefinition = {
   kind: 'comment_post',
   usesAccount: true,
-  run(ctx) {
+  async run(ctx) {
     const { unipile } = ctx.deps;
     const template = configText(ctx.input.config, ['customComment']);
     if (!template) throw new StepConfigurationError('comment_post needs customComment (AI-written comments are not supported here)');
-    const text = renderTemplate(template, ctx.input.lead);
+    const text = await ctx.render(template);
     if (text.length > 1250) throw new StepConfigurationError(`the rendered comment has ${text.length} characters; LinkedIn allows 1250`);
     return engageRecentPosts(ctx, {
       kind: 'comment',

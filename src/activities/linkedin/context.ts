@@ -13,7 +13,9 @@ import type { StepKind } from '../../domain/workflow-definition/plan';
 import { classifyUnipileError, UnipileError, writeMayHaveHappened, type AccountStopFailure } from '../../linkedin/errors';
 import { leadProfileIdentifier } from '../../linkedin/identifiers';
 import { idempotencyKey, performWrite, type LedgerOutcome } from '../../linkedin/ledger';
-import { UnknownTemplateVariableError } from '../../domain/templates';
+import { sql } from 'kysely';
+import { MissingTemplateVariableError, renderTemplate, UnknownTemplateVariableError, type TemplateLead } from '../../domain/templates';
+import type { UserProfile } from '../../linkedin/unipile.schemas';
 import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
 
 export interface AccountStoppedEvent {
@@ -115,7 +117,62 @@ export class StepContext {
     if (!identifier) throw new StepConfigurationError(`lead ${this.input.lead.id} has no LinkedIn URL or id`);
     const profile = await this.deps.unipile.users.getProfile({ account_id: this.unipileAccountId, identifier }, this.call);
     await this.rememberProviderId(profile.provider_id);
+    await this.rememberProfile(profile);
     return profile.provider_id;
+  }
+
+  /**
+   * Fills the lead's empty name, company and title from what Unipile returned for the profile, and keeps
+   * the headline in `enrichment_data.profile`: values imported with the lead are never overwritten.
+   */
+  async rememberProfile(profile: UserProfile): Promise<void> {
+    const job = currentJob(profile);
+    const fill = (column: 'first_name' | 'last_name' | 'company' | 'title', value: string | null | undefined) =>
+      sql<string | null>`coalesce(nullif(btrim(${sql.ref(column)}), ''), ${value?.trim() || null})`;
+    const fullName = [profile.first_name, profile.last_name].map((v) => v?.trim()).filter(Boolean).join(' ') || null;
+    const kept = { headline: profile.headline ?? null, publicIdentifier: profile.public_identifier ?? null, company: job.company, title: job.title };
+    await this.deps.db
+      .updateTable('leads')
+      .set({
+        first_name: fill('first_name', profile.first_name),
+        last_name: fill('last_name', profile.last_name),
+        full_name: sql<string | null>`coalesce(nullif(btrim(full_name), ''), ${fullName})`,
+        company: fill('company', job.company),
+        title: fill('title', job.title),
+        enrichment_data: sql<string>`coalesce(enrichment_data, '{}'::jsonb) || jsonb_build_object('profile', ${JSON.stringify(kept)}::jsonb)`,
+      })
+      .where('id', '=', this.input.lead.id)
+      .where('organization_id', '=', this.input.organizationId)
+      .execute();
+  }
+
+  /**
+   * The lead's template values: the workflow's snapshot, completed by what the database holds now
+   * (a profile visit earlier in the sequence may have filled what the import lacked).
+   */
+  async templateLead(): Promise<TemplateLead> {
+    const lead = this.input.lead;
+    const row = await this.deps.db
+      .selectFrom('leads')
+      .select(['first_name', 'last_name', 'full_name', 'company', 'title', 'enrichment_data'])
+      .where('id', '=', lead.id)
+      .where('organization_id', '=', this.input.organizationId)
+      .executeTakeFirst();
+    const pick = (a: string | null | undefined, b: string | null | undefined) => (a?.trim() ? a : (b ?? null));
+    const profile = (row?.enrichment_data as { profile?: { headline?: unknown } } | undefined)?.profile;
+    return {
+      firstName: pick(lead.firstName, row?.first_name),
+      lastName: pick(lead.lastName, row?.last_name),
+      fullName: pick(lead.fullName, row?.full_name),
+      company: pick(lead.company, row?.company),
+      title: pick(lead.title, row?.title),
+      headline: typeof profile?.headline === 'string' ? profile.headline : null,
+    };
+  }
+
+  /** Renders a template for this lead; a missing value without a fallback throws (the step is skipped). */
+  async render(template: string): Promise<string> {
+    return renderTemplate(template, await this.templateLead());
   }
 
   async rememberProviderId(providerId: string): Promise<void> {
@@ -174,6 +231,16 @@ export class StepContext {
   }
 }
 
+/** The position and company of the profile's current job (Unipile's `work_experience`, when it was asked for). */
+function currentJob(profile: UserProfile): { company: string | null; title: string | null } {
+  const jobs = (profile as { work_experience?: unknown }).work_experience;
+  if (!Array.isArray(jobs)) return { company: null, title: null };
+  const list = jobs.filter((j): j is { company?: unknown; position?: unknown; current?: unknown } => typeof j === 'object' && j !== null);
+  const job = list.find((j) => j.current === true) ?? list[0];
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  return { company: text(job?.company), title: text(job?.position) };
+}
+
 /** Records the stop on the account row and tells the engine, before the failure is thrown. */
 async function stopAccount(deps: LinkedInActivityDeps, account: SenderAccount, failureType: AccountStopFailure, reason: string, log: Logger): Promise<void> {
   // Our API key being refused is not the account's fault: mark it `error`, not `disconnected`.
@@ -203,6 +270,11 @@ function failure(type: FailureType, message: string, opts: { nonRetryable: boole
  */
 export async function settleError(err: unknown, deps: LinkedInActivityDeps, account: SenderAccount | null, log: Logger): Promise<StepOutcome> {
   if (err instanceof ApplicationFailure) throw err;
+  if (err instanceof MissingTemplateVariableError) {
+    // Never a message with a hole in it: the step is skipped and the timeline says which value was missing.
+    log.info({ variable: err.variable }, 'step skipped: template variable without a value');
+    return { status: 'skipped', reason: 'missing_variable', detail: { variable: err.variable } };
+  }
   if (err instanceof StepConfigurationError || err instanceof UnknownTemplateVariableError) {
     throw failure(FAILURE_TYPES.ConfigurationError, err.message, { nonRetryable: true, details: { reason: 'configuration' } });
   }

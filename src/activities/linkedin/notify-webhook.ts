@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../domain/failure-types';
-import { activityContext, StepConfigurationError, type LinkedInStepDefinition } from './context';
+import { activityContext, StepConfigurationError, type LinkedInStepDefinition, type StepContext } from './context';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Clento-Signature';
 const TIMEOUT_MS = 10_000;
@@ -14,9 +14,12 @@ export function signWebhook(body: string, secret: string, unixSeconds: number): 
 }
 
 /**
- * webhook: POST a signed JSON event about the lead to the organization's endpoint (`config.webhookId`).
- * Not LinkedIn: no sender account needed. Non-2xx or network failure → retryable TransientError
- * (Temporal's retry policy backs off). Delivery is at-least-once: receivers dedupe on X-Clento-Delivery.
+ * webhook: POST a signed JSON event about the lead to the organization's endpoint (`config.webhookId`),
+ * or to every endpoint of the organization when the step names none (older editor saves); with no
+ * endpoint at all the step is skipped (`no_webhook_endpoint`). Not LinkedIn: no sender account needed.
+ * Non-2xx or network failure → retryable TransientError (Temporal's retry policy backs off). Delivery is
+ * at-least-once (a retry after one endpoint failed posts to the others again): receivers dedupe on
+ * X-Clento-Delivery, one id per (step, endpoint).
  */
 export const notifyWebhookStep: LinkedInStepDefinition = {
   kind: 'webhook',
@@ -24,39 +27,57 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
   async run(ctx) {
     const { db } = ctx.deps;
     const doFetch = ctx.deps.fetch ?? globalThis.fetch;
-    const webhookId = ctx.input.config.webhookId;
-    if (typeof webhookId !== 'string' || !UUID.test(webhookId)) throw new StepConfigurationError('webhook step needs config.webhookId (an organization webhook id)');
-    const hook = await db
-      .selectFrom('organization_webhooks')
-      .select(['id', 'url', 'signing_secret'])
-      .where('id', '=', webhookId)
-      .where('organization_id', '=', ctx.input.organizationId)
-      .executeTakeFirst();
-    if (!hook) throw new StepConfigurationError(`webhook ${webhookId} not found in this organization`);
+    const raw = ctx.input.config.webhookId;
+    const named = !(raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''));
+    if (named && (typeof raw !== 'string' || !UUID.test(raw.trim()))) throw new StepConfigurationError('webhook step config.webhookId must be an organization webhook id');
+    const webhookId = named ? String(raw).trim() : null;
+    let query = db.selectFrom('organization_webhooks').select(['id', 'url', 'signing_secret']).where('organization_id', '=', ctx.input.organizationId);
+    if (webhookId !== null) query = query.where('id', '=', webhookId);
+    const hooks = await query.orderBy('created_at').orderBy('id').execute();
+    if (webhookId !== null && hooks.length === 0) throw new StepConfigurationError(`webhook ${webhookId} not found in this organization`);
+    if (hooks.length === 0) return { status: 'skipped', reason: 'no_webhook_endpoint' };
 
     const { organizationId, campaignId, stepId, lead } = ctx.input;
     const at = new Date();
     const body = JSON.stringify({ event: 'campaign.lead_step', organizationId, campaignId, leadId: lead.id, stepId, lead, at: at.toISOString() });
-    const deliveryId = ctx.key('webhook');
-    const signal = ctx.call.signal ? AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ctx.call.signal]) : AbortSignal.timeout(TIMEOUT_MS);
-    let status: number;
-    try {
-      const res = await doFetch(hook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, hook.signing_secret, Math.floor(at.getTime() / 1000)), 'X-Clento-Delivery': deliveryId },
-        body,
-        signal,
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-    } catch (e) {
-      if (activityContext()?.cancellationSignal.aborted) throw e;
-      // The URL is not in the message: it may carry the receiver's token.
-      throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${webhookId} unreachable: ${e instanceof Error ? e.message : String(e)}`, nonRetryable: false, details: [{ webhookId }] });
+    const deliveries: Array<{ webhookId: string; httpStatus: number; deliveryId: string }> = [];
+    for (const hook of hooks) {
+      // One endpoint named by the step keeps the delivery id it always had.
+      const deliveryId = webhookId !== null ? ctx.key('webhook') : ctx.key('webhook', hook.id);
+      const status = await post(ctx, doFetch, hook, body, at, deliveryId);
+      deliveries.push({ webhookId: hook.id, httpStatus: status, deliveryId });
     }
-    if (status < 200 || status >= 300) {
-      throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${webhookId} answered ${status}`, nonRetryable: false, details: [{ webhookId, status }] });
-    }
-    return { status: 'done', detail: { webhookId, httpStatus: status, deliveryId } };
+    if (webhookId !== null) return { status: 'done', detail: deliveries[0]! };
+    return { status: 'done', detail: { deliveries } };
   },
 };
+
+async function post(
+  ctx: StepContext,
+  doFetch: typeof fetch,
+  hook: { id: string; url: string; signing_secret: string },
+  body: string,
+  at: Date,
+  deliveryId: string,
+): Promise<number> {
+  const signal = ctx.call.signal ? AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ctx.call.signal]) : AbortSignal.timeout(TIMEOUT_MS);
+  let status: number;
+  try {
+    const res = await doFetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, hook.signing_secret, Math.floor(at.getTime() / 1000)), 'X-Clento-Delivery': deliveryId },
+      body,
+      signal,
+    });
+    status = res.status;
+    await res.arrayBuffer().catch(() => undefined);
+  } catch (e) {
+    if (activityContext()?.cancellationSignal.aborted) throw e;
+    // The URL is not in the message: it may carry the receiver's token.
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${hook.id} unreachable: ${e instanceof Error ? e.message : String(e)}`, nonRetryable: false, details: [{ webhookId: hook.id }] });
+  }
+  if (status < 200 || status >= 300) {
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${hook.id} answered ${status}`, nonRetryable: false, details: [{ webhookId: hook.id, status }] });
+  }
+  return status;
+}

@@ -1,4 +1,3 @@
-import { renderTemplate } from '../../domain/templates';
 import { configText, type LinkedInStepDefinition } from './context';
 import { renderMessage, sendLedgeredMessage } from './messages';
 
@@ -6,11 +5,11 @@ import { renderMessage, sendLedgeredMessage } from './messages';
 export const sendInmailStep: LinkedInStepDefinition = {
   kind: 'send_inmail',
   usesAccount: true,
-  run(ctx) {
+  async run(ctx) {
     const { unipile } = ctx.deps;
-    const text = renderMessage(ctx, 'send_inmail');
+    const text = await renderMessage(ctx, 'send_inmail');
     const subjectTemplate = configText(ctx.input.config, ['subject']);
-    const subject = subjectTemplate ? renderTemplate(subjectTemplate, ctx.input.lead) : undefined;
+    const subject = subjectTemplate ? await ctx.render(subjectTemplate) : undefined;
     return sendLedgeredMessage(ctx, {
       kind: 'inmail',
       text,

@@ -1,9 +1,9 @@
 import { alreadyDoneForPerson } from '../../linkedin/ledger';
-import { renderTemplate } from '../../domain/templates';
 import { configText, type LinkedInStepDefinition } from './context';
 import { findSentInvitation } from './invitations';
 
-type InvitationResult = { invitation_id: string | null; provider_id: string; with_note?: boolean; reconciled?: string };
+/** `note` is kept so the conversation check knows the note LinkedIn posts in the chat on acceptance is ours. */
+type InvitationResult = { invitation_id: string | null; provider_id: string; with_note?: boolean; note?: string; reconciled?: string };
 
 /** LinkedIn's limit on an invitation note. */
 export const INVITATION_NOTE_MAX = 300;
@@ -23,7 +23,7 @@ export const sendInvitationStep: LinkedInStepDefinition = {
       if (earlier) return { status: 'skipped', reason: 'already_invited_by_organization', detail: { providerId, campaignId: earlier.campaign_id } };
     }
     const template = configText(ctx.input.config, ['message', 'customMessage']);
-    const rendered = template ? renderTemplate(template, ctx.input.lead) : '';
+    const rendered = template ? await ctx.render(template) : '';
     const noteDropped = rendered.length > INVITATION_NOTE_MAX ? ('too_long' as const) : undefined;
     const note = rendered && !noteDropped ? rendered : undefined;
     if (noteDropped) ctx.log.warn({ length: rendered.length }, 'invitation note over 300 characters: sending without a note');
@@ -41,7 +41,7 @@ export const sendInvitationStep: LinkedInStepDefinition = {
       },
       send: async () => {
         const r = await unipile.users.sendInvitation({ account_id: ctx.unipileAccountId, provider_id: providerId, ...(note ? { message: note } : {}) }, ctx.call);
-        return { invitation_id: r.invitation_id, provider_id: providerId, with_note: Boolean(note) };
+        return { invitation_id: r.invitation_id, provider_id: providerId, with_note: Boolean(note), ...(note ? { note } : {}) };
       },
     });
     if (out.status === 'skipped') return { status: 'skipped', reason: out.reason, detail: { providerId } };

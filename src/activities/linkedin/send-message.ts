@@ -5,9 +5,9 @@ import { renderMessage, sendLedgeredMessage } from './messages';
 export const sendMessageStep: LinkedInStepDefinition = {
   kind: 'send_followup',
   usesAccount: true,
-  run(ctx) {
+  async run(ctx) {
     const { unipile } = ctx.deps;
-    const text = renderMessage(ctx, 'send_followup');
+    const text = await renderMessage(ctx, 'send_followup');
     return sendLedgeredMessage(ctx, {
       kind: 'message',
       text,

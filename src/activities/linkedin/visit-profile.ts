@@ -1,4 +1,5 @@
 import { UnipileError } from '../../linkedin/errors';
+import type { UserProfile } from '../../linkedin/unipile.schemas';
 import { leadProfileIdentifier } from '../../linkedin/identifiers';
 import { StepConfigurationError, type LinkedInStepDefinition } from './context';
 
@@ -23,8 +24,13 @@ export const visitProfileStep: LinkedInStepDefinition = {
   async run(ctx) {
     const identifier = leadProfileIdentifier(ctx.input.lead);
     if (!identifier) throw new StepConfigurationError(`lead ${ctx.input.lead.id} has no LinkedIn URL or id`);
+    // The current job is in the experience section: asked for only when the lead lacks company or title.
+    const lead = ctx.input.lead;
+    const sections = lead.company?.trim() && lead.title?.trim() ? {} : { linkedin_sections: 'experience' as const };
+    let profile: UserProfile | undefined;
     const read = async (notify: boolean): Promise<VisitResult> => {
-      const p = await ctx.deps.unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier, notify }, ctx.call);
+      const p = await ctx.deps.unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier, notify, ...sections }, ctx.call);
+      profile = p;
       return {
         providerId: p.provider_id,
         publicIdentifier: p.public_identifier ?? null,
@@ -47,6 +53,8 @@ export const visitProfileStep: LinkedInStepDefinition = {
     });
     if (out.status === 'skipped') return { status: 'skipped', reason: out.reason };
     await ctx.rememberProviderId(out.result.providerId);
+    // What the profile showed completes the lead (never overwrites it): the messages after this use it.
+    if (profile) await ctx.rememberProfile(profile);
     return { status: 'done', detail: { ...out.result, ...(out.reconciled ? { reconciled: true } : {}) } };
   },
 };
