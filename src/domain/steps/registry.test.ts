@@ -114,8 +114,9 @@ describe('step config validation', () => {
     ]);
   });
 
-  it('needs a webhook id that can exist', () => {
-    assert.deepEqual(codes('webhook', {}), ['missing_config nodes[0].data.config.webhookId']);
+  it('takes a webhook id that can exist, or none (every endpoint of the organization)', () => {
+    assert.deepEqual(codes('webhook', {}), []);
+    assert.deepEqual(codes('webhook', { webhookId: '' }), []);
     assert.deepEqual(codes('webhook', { webhookId: 'hook-1' }), ['invalid_config nodes[0].data.config.webhookId']);
     assert.deepEqual(codes('webhook', { webhookId: WEBHOOK_ID }), []);
   });

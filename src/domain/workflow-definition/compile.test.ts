@@ -354,11 +354,16 @@ describe('compileWorkflowDefinition: invalid graphs', () => {
   });
 
   it('refuses a step without its required settings', () => {
-    const problems = refused(definition([action('a', 'send_followup'), action('b', 'webhook')], [plain('e1', 'a', 'b')]));
+    const problems = refused(definition([action('a', 'send_followup'), action('b', 'webhook', { config: { webhookId: 'hook-1' } })], [plain('e1', 'a', 'b')]));
     assert.deepEqual(pointers(problems), [
       { code: 'missing_config', nodeId: 'a', path: 'nodes[0].data.config.message' },
-      { code: 'missing_config', nodeId: 'b', path: 'nodes[1].data.config.webhookId' },
+      { code: 'invalid_config', nodeId: 'b', path: 'nodes[1].data.config.webhookId' },
     ]);
+  });
+
+  it('saves a webhook step without webhookId (older editor saves): it posts to every endpoint', () => {
+    const compiled = compileWorkflowDefinition(definition([action('a', 'profile_visit'), action('b', 'webhook')], [plain('e1', 'a', 'b')]));
+    assert.equal(compiled.ok, true);
   });
 
   it('refuses duplicate node and edge ids and unknown node types', () => {
