@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { Lead } from '../db/schema';
 import { FAILURE_TYPES } from '../domain/failure-types';
-import type { LeadSnapshot } from '../domain/step-outcome';
+import type { LeadResume, LeadSnapshot } from '../domain/step-outcome';
 import type { ExecutionData } from '../domain/timeline';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { pauseSignal, resumeSignal, stopSignal } from '../workflows/definitions';
@@ -78,7 +78,7 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
       };
     },
 
-    async loadLeadPage({ campaignId, afterLeadId, limit }) {
+    async loadLeadPage({ campaignId, afterLeadId, limit, order }) {
       const campaign = await db
         .selectFrom('campaigns')
         .select(['prospect_list'])
@@ -101,12 +101,21 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
             ),
           ),
         )
-        .orderBy('leads.id')
         .limit(limit + 1);
-      if (afterLeadId) query = query.where('leads.id', '>', afterLeadId);
+      if (order === 'import') {
+        // The cursor stays a lead id (the orchestrator carries it); its place in the import order is looked up.
+        query = query.orderBy('leads.import_seq');
+        if (afterLeadId) {
+          query = query.where('leads.import_seq', '>', (eb) => eb.selectFrom('leads as after').select('after.import_seq').where('after.id', '=', afterLeadId));
+        }
+      } else {
+        query = query.orderBy('leads.id');
+        if (afterLeadId) query = query.where('leads.id', '>', afterLeadId);
+      }
       const rows = await query.execute();
       const page = rows.slice(0, limit);
       const doneSteps: Record<string, string[]> = {};
+      const resume: Record<string, LeadResume> = {};
       if (page.length > 0) {
         const earlier = await db
           .selectFrom('campaign_executions')
@@ -124,11 +133,14 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
             .filter(([, s]) => s.state === 'done')
             .map(([id]) => id);
           if (done.length > 0) doneSteps[e.lead_id] = done;
+          const r = resumeOf(e.execution_data);
+          if (r) resume[e.lead_id] = r;
         }
       }
       return {
         leads: page.map(toLeadSnapshot),
         doneSteps,
+        resume,
         nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
       };
     },
@@ -136,7 +148,13 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
     async markCampaignStatus({ campaignId, status, reason }) {
       await db
         .updateTable('campaigns')
-        .set({ status, status_reason: reason ?? null, completed_at: new Date(), updated_at: new Date() })
+        // A stop's reason was written by whoever stopped the campaign: the orchestrator finishing keeps it.
+        .set((eb) => ({
+          status,
+          status_reason: reason ?? (status === 'stopped' ? eb.ref('status_reason') : null),
+          completed_at: new Date(),
+          updated_at: new Date(),
+        }))
         .where('id', '=', campaignId)
         // A campaign paused or stopped by a person keeps that status; the engine only finishes running ones.
         .where('status', 'in', status === 'stopped' ? ['in_progress', 'paused', 'stopped'] : ['in_progress'])
@@ -195,6 +213,17 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
   };
 }
 
+/**
+ * What a restart resumes from: the waits the stop recorded, and whether the lead had accepted (also
+ * read from the timeline, for leads stopped before the stop recorded it).
+ */
+function resumeOf(data: Partial<ExecutionData> & { resume?: LeadResume }): LeadResume | null {
+  const accepted = data.resume?.accepted === true || (data.timeline ?? []).some((t) => t.type === 'branch' && t.branch === 'accepted');
+  const waits = data.resume?.waits && Object.keys(data.resume.waits).length > 0 ? data.resume.waits : undefined;
+  if (!accepted && !waits) return null;
+  return { ...(accepted ? { accepted } : {}), ...(waits ? { waits } : {}) };
+}
+
 async function mapWithConcurrency<T>(
   items: T[],
   limit: number,
@@ -242,7 +271,9 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
     const timeline = [...(data.timeline ?? []), ...fresh.map(({ seq: _seq, ...entry }) => entry)];
     const cursor =
       fresh.length > 0 ? { runId: input.runId, seq: fresh[fresh.length - 1]!.seq } : (data.cursor ?? null);
-    const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor };
+    // `resume` is what the last stop left; a run that goes on past it (restarted, then finished) clears it.
+    const resume = input.resume ?? (input.final ? undefined : (data as { resume?: LeadResume }).resume);
+    const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor, ...(resume ? { resume } : {}) };
     const now = new Date();
     await trx
       .updateTable('campaign_executions')

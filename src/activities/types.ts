@@ -2,7 +2,7 @@
  * The activity interfaces the workflows call. Types only: workflows import them with `import type`,
  * so no activity code enters the workflow sandbox. The worker registers objects that satisfy them.
  */
-import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
+import type { LeadResume, LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
 import type { ExecutionData, StepState, TimelineEntry } from '../domain/timeline';
 import type { CampaignPlan, StepKind } from '../domain/workflow-definition/plan';
 import type { LeadFinalStatus } from '../workflows/definitions';
@@ -49,14 +49,19 @@ export interface RecordLeadProgressInput {
   entries: Array<TimelineEntry & { seq: number }>;
   steps: Record<string, { kind: StepKind; state: StepState; at: string; reason?: string }>;
   final: boolean;
+  /** Written when the lead stops: what a restart of the campaign resumes from. */
+  resume?: LeadResume;
 }
 
 export interface CampaignActivities {
   loadCampaignRun(input: { campaignId: string }): Promise<CampaignRunInfo>;
   /** `doneSteps`: steps each lead already completed in an earlier run of this campaign (not done again). */
-  loadLeadPage(input: { campaignId: string; afterLeadId: string | null; limit: number }): Promise<{
+  /** `order: 'import'` pages in import order; without it (executions started before that), by lead id. */
+  loadLeadPage(input: { campaignId: string; afterLeadId: string | null; limit: number; order?: 'import' }): Promise<{
     leads: LeadSnapshot[];
     doneSteps: Record<string, string[]>;
+    /** Where an earlier run of the campaign stopped each lead (acceptance, waits left). */
+    resume?: Record<string, LeadResume>;
     nextCursor: string | null;
   }>;
   markCampaignStatus(input: { campaignId: string; status: 'completed' | 'failed' | 'stopped'; reason?: string }): Promise<void>;

@@ -73,6 +73,8 @@ export interface LeadsTable {
   source: string | null;
   enrichment_data: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  /** Import order (a sequence): leads start in this order. */
+  import_seq: Generated<string>;
 }
 
 export interface OrganizationWebhooksTable {

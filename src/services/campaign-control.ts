@@ -20,18 +20,31 @@ export interface CampaignStatusView {
   processedLeads: number;
   successfulLeads: number;
   failedLeads: number;
-  /** campaign_executions counts by status (pending, in_progress, completed, failed, stopped, skipped). */
+  /**
+   * campaign_executions counts by status (pending, in_progress, completed, failed, stopped, skipped),
+   * plus `not_started`: leads of the list without an execution yet. They sum to totalLeads.
+   */
   leadsByState: Record<string, number>;
+  /** The first lead workflows (by execution id); the rest page through the executions list. */
+  workflows: {
+    items: Array<{ workflowId: string | null; leadId: string; status: string; currentStep: string | null; completedSteps: number }>;
+    /** `cursor` for GET {executionsUrl}?cursor=… to read on; null when `items` holds them all. */
+    nextCursor: string | null;
+    executionsUrl: string;
+  };
   /** Per step id: how many leads are running / done / skipped / failed on it. */
   steps: Record<string, { kind: string; label: string; running: number; done: number; skipped: number; failed: number }>;
   startedAt: string | null;
   completedAt: string | null;
 }
 
+/** A control call's answer: `changed: false` when the campaign already was where the call asked (idempotent). */
+export type ControlResult = CampaignStatusView & { changed: boolean };
+
 export interface CampaignControl {
   start(input: StartCampaignInput): Promise<CampaignStatusView & { alreadyRunning: boolean }>;
-  pause(input: { organizationId: string; campaignId: string; reason?: string }): Promise<CampaignStatusView>;
-  resume(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
-  stop(input: { organizationId: string; campaignId: string; reason?: string; completeCurrentExecutions?: boolean }): Promise<CampaignStatusView>;
+  pause(input: { organizationId: string; campaignId: string; reason?: string }): Promise<ControlResult>;
+  resume(input: { organizationId: string; campaignId: string }): Promise<ControlResult>;
+  stop(input: { organizationId: string; campaignId: string; reason?: string; completeCurrentExecutions?: boolean }): Promise<ControlResult>;
   status(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
 }

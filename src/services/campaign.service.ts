@@ -17,12 +17,23 @@ import {
 import type { CampaignControl, CampaignStatusView, StartCampaignInput } from './campaign-control';
 
 export const DEFAULT_MAX_CONCURRENT_LEADS = 100;
+/** Lead workflows listed in the status view; the executions list pages through the rest. */
+export const STATUS_WORKFLOWS_LIMIT = 100;
 
 export interface CampaignServiceDeps {
   db: Db;
   client: Client;
   taskQueue: string;
   logger: Logger;
+}
+
+/** The step a lead is on: the one running, else the one it finished last. */
+function currentStepOf(steps: Record<string, { state?: string; at?: string }> | null): string | null {
+  const entries = Object.entries(steps ?? {});
+  const running = entries.find(([, s]) => s.state === 'running');
+  if (running) return running[0];
+  const latest = entries.sort(([, a], [, b]) => (a.at ?? '').localeCompare(b.at ?? '')).pop();
+  return latest?.[0] ?? null;
 }
 
 /** The campaign service: validates campaign, lead list and sender account, then drives Temporal. */
@@ -92,16 +103,40 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
       ? await db.selectFrom('lead_lists').select('total_leads').where('id', '=', campaign.prospect_list).executeTakeFirst()
       : undefined;
     const processed = leadsByState.completed! + leadsByState.failed! + leadsByState.skipped! + leadsByState.stopped!;
+    const totalLeads = list?.total_leads ?? 0;
+    const withExecution = Object.values(leadsByState).reduce((a, b) => a + b, 0);
+    leadsByState.not_started = Math.max(0, totalLeads - withExecution);
+    // Bounded: the first STATUS_WORKFLOWS_LIMIT executions by id (the executions list's order), steps only.
+    const rows = await db
+      .selectFrom('campaign_executions')
+      .select(['id', 'lead_id', 'workflow_execution_id', 'status', 'current_step', sql<Record<string, { state?: string; at?: string }> | null>`execution_data->'steps'`.as('steps')])
+      .where('campaign_id', '=', campaignId)
+      .orderBy('id')
+      .limit(STATUS_WORKFLOWS_LIMIT + 1)
+      .execute();
+    const shown = rows.slice(0, STATUS_WORKFLOWS_LIMIT);
+    const workflows: CampaignStatusView['workflows'] = {
+      items: shown.map((r) => ({
+        workflowId: r.workflow_execution_id,
+        leadId: r.lead_id,
+        status: r.status,
+        currentStep: currentStepOf(r.steps),
+        completedSteps: r.current_step,
+      })),
+      nextCursor: rows.length > STATUS_WORKFLOWS_LIMIT ? (shown[shown.length - 1]?.id ?? null) : null,
+      executionsUrl: `/api/campaigns/${campaignId}/executions`,
+    };
     return {
       campaignId,
       status: campaign.status,
       statusReason: campaign.status_reason,
       workflowId: campaign.workflow_id,
-      totalLeads: list?.total_leads ?? 0,
+      totalLeads,
       processedLeads: processed,
       successfulLeads: leadsByState.completed! + leadsByState.skipped!,
       failedLeads: leadsByState.failed!,
       leadsByState,
+      workflows,
       steps,
       startedAt: campaign.started_at?.toISOString() ?? null,
       completedAt: campaign.completed_at?.toISOString() ?? null,
@@ -179,17 +214,19 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
       return { ...(await status(input.organizationId, campaign.id)), alreadyRunning: false };
     },
 
+    // Asking for the state a campaign is already in answers 200 with `changed: false` (a retried or
+    // double-clicked call is not an error); a call that cannot apply (pause a stopped one) is a 409.
     async pause({ organizationId, campaignId, reason }) {
       const campaign = await load(organizationId, campaignId);
-      if (campaign.status === 'paused') return status(organizationId, campaignId);
+      if (campaign.status === 'paused') return { ...(await status(organizationId, campaignId)), changed: false };
       if (campaign.status !== 'in_progress') throw new ConflictError('campaign_not_running', `campaign is ${campaign.status}; only a running campaign can be paused`);
       await pauseOne(campaignId, reason ?? 'paused_by_user');
-      return status(organizationId, campaignId);
+      return { ...(await status(organizationId, campaignId)), changed: true };
     },
 
     async resume({ organizationId, campaignId }) {
       const campaign = await load(organizationId, campaignId);
-      if (campaign.status === 'in_progress') return status(organizationId, campaignId);
+      if (campaign.status === 'in_progress') return { ...(await status(organizationId, campaignId)), changed: false };
       if (campaign.status !== 'paused') throw new ConflictError('campaign_not_paused', `campaign is ${campaign.status}; only a paused campaign can be resumed`);
       const account = campaign.sender_account
         ? await db.selectFrom('connected_accounts').select('status').where('id', '=', campaign.sender_account).executeTakeFirst()
@@ -197,18 +234,18 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
       if (account?.status !== 'connected') throw new UnprocessableError('sender_account_not_connected', 'the sender account must be reconnected before resuming');
       await setStatus(campaignId, 'in_progress', null, ['paused']);
       await signalOrchestrator(campaignId, (h) => h.signal(resumeSignal));
-      return status(organizationId, campaignId);
+      return { ...(await status(organizationId, campaignId)), changed: true };
     },
 
     async stop({ organizationId, campaignId, reason, completeCurrentExecutions }) {
       const campaign = await load(organizationId, campaignId);
-      if (campaign.status === 'stopped') return status(organizationId, campaignId);
+      if (campaign.status === 'stopped') return { ...(await status(organizationId, campaignId)), changed: false };
       if (campaign.status !== 'in_progress' && campaign.status !== 'paused') {
         throw new ConflictError('campaign_not_running', `campaign is ${campaign.status}; nothing to stop`);
       }
       await setStatus(campaignId, 'stopped', reason ?? 'stopped_by_user', ['in_progress', 'paused']);
       await signalOrchestrator(campaignId, (h) => h.signal(stopSignal, { reason: reason ?? 'stopped_by_user', completeCurrentExecutions }));
-      return status(organizationId, campaignId);
+      return { ...(await status(organizationId, campaignId)), changed: true };
     },
 
     status: ({ organizationId, campaignId }) => status(organizationId, campaignId),

@@ -121,7 +121,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
     if (!info.continueAsNewSuggested && info.historyLength < maxEventsPerRun) return;
     await drainFanouts();
     await condition(allHandlersFinished);
-    await continueAsNew<typeof CampaignOrchestratorWorkflow>({ ...input, state: { ...s, runs: s.runs + 1 } });
+    await continueAsNew<typeof CampaignOrchestratorWorkflow>({ ...input, leadOrder, state: { ...s, runs: s.runs + 1 } });
   }
 
   /** Blocks until this lead may start: not paused, a free slot, and room in today's leads_per_day. */
@@ -147,7 +147,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
     }
   }
 
-  async function startLead(lead: LeadOutreachInput['lead'], doneSteps: string[] | undefined): Promise<void> {
+  async function startLead(lead: LeadOutreachInput['lead'], doneSteps: string[] | undefined, resume: LeadOutreachInput['resume']): Promise<void> {
     const leadInput: LeadOutreachInput = {
       campaignId: input.campaignId,
       organizationId: input.organizationId,
@@ -157,6 +157,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
       campaignSchedule: run.schedule,
       parentWorkflowId: workflowInfo().workflowId,
       ...(doneSteps ? { doneSteps } : {}),
+      ...(resume ? { resume } : {}),
     };
     // Counted before the start is awaited: the child's leadFinished signal can arrive in the same
     // activation as its start (parent's workflow task late, child quick), and signal handlers run before
@@ -194,10 +195,15 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
   // start every free slot in one task (one round trip to the server instead of one per lead).
   const batchedStarts = patched('batched-lead-starts');
   if (patched('short-orchestrator-runs')) maxEventsPerRun = SHORT_RUN_EVENTS;
+  // Leads start in import order. Executions started before paged by lead id, and changing the order
+  // half-way would skip leads, so they keep it: the first run decides, continued-as-new runs carry it
+  // (a continued run that carries nothing comes from before this change).
+  const leadOrder = input.leadOrder ?? (input.state === undefined && patched('leads-in-import-order') ? 'import' : 'id');
+  const order = leadOrder === 'import' ? ('import' as const) : undefined;
 
   // ---- start every lead ------------------------------------------------------------------------
   while (!s.exhausted && !s.stopping) {
-    const page = await acts.loadLeadPage({ campaignId: input.campaignId, afterLeadId: s.cursor, limit: PAGE_SIZE });
+    const page = await acts.loadLeadPage({ campaignId: input.campaignId, afterLeadId: s.cursor, limit: PAGE_SIZE, ...(order ? { order } : {}) });
     for (let i = 0; i < page.leads.length; ) {
       await waitForSlot();
       if (s.stopping) break;
@@ -209,7 +215,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
       }
       const room = batchedStarts && input.leadProcessingDelayMs === 0 ? freeSlots() : 1;
       const batch = page.leads.slice(i, i + room);
-      await Promise.all(batch.map((lead) => startLead(lead, page.doneSteps[lead.id])));
+      await Promise.all(batch.map((lead) => startLead(lead, page.doneSteps[lead.id], page.resume?.[lead.id])));
       i += batch.length;
       await maybeContinueAsNew();
     }

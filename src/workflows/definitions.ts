@@ -62,6 +62,8 @@ export interface OrchestratorInput {
   /** ms between two lead starts, applied once, here. */
   leadProcessingDelayMs: number;
   leadsPerDay: number | null;
+  /** Set by a run that pages leads in import order, for its continued-as-new runs. */
+  leadOrder?: 'import' | 'id';
   /** Carried across continue-as-new: a cursor and counters, never a per-lead map. */
   state?: OrchestratorCarry;
 }

@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { ACCOUNT_STOP_FAILURES, FAILURE_TYPES, NON_RETRYABLE_FAILURES } from '../domain/failure-types';
-import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
+import { CONVERSATION_STOP_REASONS, type LeadResume, type LeadSnapshot, type StepActivityInput, type StepOutcome } from '../domain/step-outcome';
 import { stepDefinition } from '../domain/steps/registry';
 import type { StepState, TimelineEntry } from '../domain/timeline';
 import type { CampaignPlan, PlanEdge, PlanStep } from '../domain/workflow-definition/plan';
@@ -48,6 +48,8 @@ export interface LeadOutreachInput {
   startPaused?: boolean;
   /** Steps this lead completed in an earlier run of the campaign: never done twice. */
   doneSteps?: string[];
+  /** Where an earlier run of the campaign stopped this lead: acceptance and the waits' remainders. */
+  resume?: LeadResume;
 }
 
 export interface LeadOutreachResult {
@@ -114,8 +116,13 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     stop: null as null | { reason: string; completeCurrent: boolean },
     accepted: false,
     replied: false,
+    /** A skip reason from CONVERSATION_STOP_REASONS: the conversation says stop. */
+    conversationStop: null as string | null,
     providerId: lead.providerId,
   };
+  if (input.resume?.accepted) state.accepted = true;
+  /** Waits in progress (key → ms left, and since when the clock runs; null while paused): kept for a restart. */
+  const openWaits = new Map<string, { remaining: number; since: number | null }>();
   const completedSteps: string[] = [];
   const runningSteps = new Set<string>();
   const stepStates: Record<string, { kind: PlanStep['kind']; state: StepState; at: string; reason?: string }> = {};
@@ -125,7 +132,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
 
   const now = () => new Date(Date.now()).toISOString();
   const note = (entry: Omit<TimelineEntry, 'at'>) => pending.push({ at: now(), ...entry, seq: ++seq });
-  const halted = () => state.replied || state.stop !== null;
+  const halted = () => state.replied || state.stop !== null || state.conversationStop !== null;
 
   setHandler(pauseSignal, ({ reason }) => {
     if (!state.paused) note({ type: 'paused', reason: reason ?? 'campaign_paused' });
@@ -176,16 +183,26 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       entries,
       steps: stepStates,
       final: extra.final ?? false,
+      ...(extra.status === 'stopped' ? { resume: { accepted: state.accepted, waits: waitsLeft() } } : {}),
     });
+  }
+
+  function waitsLeft(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [key, w] of openWaits) out[key] = Math.max(0, w.remaining - (w.since === null ? 0 : Date.now() - w.since));
+    return out;
   }
 
   function checkHalt(): void {
     if (state.replied) throw new LeadHalt('completed', 'replied');
+    if (state.conversationStop) throw new LeadHalt('completed', state.conversationStop);
     if (state.stop) throw new LeadHalt('stopped', state.stop.reason);
   }
 
   /** Waits out a pause; falls back to reading the campaign's state in case a resume signal was missed. */
   async function waitWhilePaused(): Promise<void> {
+    // The pause shows in the lead's timeline when it arrives, not when the wait it interrupted ends.
+    if (state.paused && !halted() && pending.length > 0 && patched('pause-recorded-at-once')) await flush();
     while (state.paused && !halted()) {
       const woke = await condition(() => !state.paused || halted(), CONTROL_POLL_MS);
       if (woke) break;
@@ -201,19 +218,26 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
 
   /**
    * Waits `ms` of campaign time: a pause freezes the clock, so the remaining wait is preserved.
-   * Returns early (true) when `until` becomes true.
+   * Returns early (true) when `until` becomes true. With a `key`, what is left (plus `rest`) is kept
+   * in `openWaits` while it runs, so a stop records it and a restart waits only the remainder.
    */
-  async function wait(ms: number, until?: () => boolean): Promise<boolean> {
+  async function wait(ms: number, until?: () => boolean, key?: string, rest = 0): Promise<boolean> {
     let remaining = ms;
+    const track = (since: number | null) => key && openWaits.set(key, { remaining: remaining + rest, since });
     for (;;) {
+      track(null);
       checkHalt();
-      if (until?.()) return true;
-      if (remaining <= 0) return false;
+      const done = until?.() ?? false;
+      if (done || remaining <= 0) {
+        if (key) openWaits.delete(key);
+        return done;
+      }
       if (state.paused) {
         await waitWhilePaused();
         continue;
       }
       const started = Date.now();
+      track(started);
       await condition(() => state.paused || halted() || (until?.() ?? false), remaining);
       remaining -= Date.now() - started;
     }
@@ -329,10 +353,15 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     // Parallel branches; wait for all of them, then report the first failure.
     const results = await Promise.allSettled(
       edges.map(async (edge) => {
-        if (edge.delayMs > 0) {
-          note({ type: 'wait', stepId: edge.to, reason: 'edge_delay', until: new Date(Date.now() + edge.delayMs).toISOString() });
+        // A restarted lead walks again past the steps done before the stop: their delays are not waited
+        // again, and a delay the stop interrupted waits only what was left of it.
+        const key = `edge:${edge.id}`;
+        const doneEarlier = edge.delayMs > 0 && (input.doneSteps?.includes(edge.to) ?? false) && patched('restart-skips-done-delays');
+        const delayMs = doneEarlier ? 0 : (input.resume?.waits?.[key] ?? edge.delayMs);
+        if (delayMs > 0) {
+          note({ type: 'wait', stepId: edge.to, reason: input.resume?.waits?.[key] !== undefined ? 'edge_delay_remainder' : 'edge_delay', until: new Date(Date.now() + delayMs).toISOString() });
           await flush();
-          await wait(edge.delayMs);
+          await wait(delayMs, undefined, key);
         }
         await visit(edge.to);
       }),
@@ -358,7 +387,13 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       stepStates[step.id] = { kind: step.kind, state: 'skipped', at, reason: outcome.reason };
       note({ type: 'step_skipped', stepId: step.id, kind: step.kind, reason: outcome.reason, detail: outcome.detail });
     }
+    if (outcome.status === 'skipped' && CONVERSATION_STOP_REASONS.includes(outcome.reason) && patched('stop-on-conversation-read')) {
+      // The conversation (read before the message) says the lead replied or a person took over: nothing more is sent.
+      state.conversationStop = outcome.reason;
+      if (outcome.reason === 'replied') note({ type: 'reply_received', stepId: step.id, reason: 'conversation_read' });
+    }
     await flush();
+    if (state.conversationStop) checkHalt();
 
     const edges = outgoing(step.id);
     const plain = edges.filter((e) => !e.branch);
@@ -412,14 +447,19 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
         return 'none';
       }
     }
-    const windowMs = step.acceptance?.windowMs ?? 0;
+    if (input.resume?.accepted) {
+      note({ type: 'branch', stepId: step.id, branch: 'accepted', reason: 'accepted_before_restart' });
+      return 'accepted';
+    }
+    const key = `accept:${step.id}`;
+    const windowMs = input.resume?.waits?.[key] ?? step.acceptance?.windowMs ?? 0;
     note({ type: 'acceptance_wait', stepId: step.id, until: new Date(Date.now() + windowMs).toISOString() });
     await flush();
     let remaining = windowMs;
     while (!state.accepted && remaining > 0) {
       const slice = Math.min(remaining, ACCEPTANCE_POLL_MIN_MS + Math.floor(Math.random() * ACCEPTANCE_POLL_SPREAD_MS));
       const started = Date.now();
-      if (await wait(slice, () => state.accepted)) break;
+      if (await wait(slice, () => state.accepted, key, remaining - slice)) break;
       remaining -= Date.now() - started;
       if (state.providerId) {
         const check = await pollInvitation(state.providerId);

@@ -23,7 +23,8 @@ export class FakeCampaignControl implements CampaignControl {
       processedLeads: 1,
       successfulLeads: 1,
       failedLeads: 0,
-      leadsByState: { pending: 2, completed: 1 },
+      leadsByState: { pending: 2, completed: 1, not_started: 0 },
+      workflows: { items: [], nextCursor: null, executionsUrl: `/api/campaigns/${campaignId}/executions` },
       steps: {
         'visit-1': {
           kind: 'profile_visit',
@@ -52,15 +53,15 @@ export class FakeCampaignControl implements CampaignControl {
   }
   pause(input: Parameters<CampaignControl['pause']>[0]) {
     this.record('pause', input);
-    return Promise.resolve(this.view(input.campaignId, 'paused'));
+    return Promise.resolve({ ...this.view(input.campaignId, 'paused'), changed: true });
   }
   resume(input: Parameters<CampaignControl['resume']>[0]) {
     this.record('resume', input);
-    return Promise.resolve(this.view(input.campaignId));
+    return Promise.resolve({ ...this.view(input.campaignId), changed: true });
   }
   stop(input: Parameters<CampaignControl['stop']>[0]) {
     this.record('stop', input);
-    return Promise.resolve(this.view(input.campaignId, 'stopped'));
+    return Promise.resolve({ ...this.view(input.campaignId, 'stopped'), changed: true });
   }
   status(input: Parameters<CampaignControl['status']>[0]) {
     this.record('status', input);

@@ -16,8 +16,24 @@ const StatusView = Type.Object({
   successfulLeads: Type.Integer(),
   failedLeads: Type.Integer(),
   leadsByState: Type.Record(Type.String(), Type.Integer(), {
-    description: 'campaign_executions counts by status',
+    description: 'Leads by execution status, plus not_started (no execution yet): they sum to totalLeads',
   }),
+  workflows: Type.Object(
+    {
+      items: Type.Array(
+        Type.Object({
+          workflowId: NullableString,
+          leadId: Type.String(),
+          status: Type.String(),
+          currentStep: Type.Union([Type.String(), Type.Null()], { description: 'The step running, else the last one the lead finished' }),
+          completedSteps: Type.Integer(),
+        }),
+      ),
+      nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'cursor= for executionsUrl to read the rest; null when items has them all' }),
+      executionsUrl: Type.String(),
+    },
+    { description: 'The first 100 lead workflows (by execution id); the executions list pages through the rest' },
+  ),
   steps: Type.Record(
     Type.String(),
     Type.Object({
@@ -32,6 +48,13 @@ const StatusView = Type.Object({
   ),
   startedAt: NullableTimestamp,
   completedAt: NullableTimestamp,
+});
+
+const ControlView = Type.Object({
+  ...StatusView.properties,
+  changed: Type.Boolean({
+    description: 'false when the campaign already was in the state asked for (a repeated call): nothing was done',
+  }),
 });
 
 const StartView = Type.Object({
@@ -104,9 +127,9 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
     {
       schema: {
         tags,
-        summary: 'Pause a running campaign: running leads hold at their next step',
+        summary: 'Pause a running campaign: running leads hold at their next step (idempotent: changed false when already paused)',
         body: PauseBody,
-        response: responses({ 200: StatusView }, 404, 409),
+        response: responses({ 200: ControlView }, 404, 409),
       },
     },
     async (request) => {
@@ -124,9 +147,9 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
     {
       schema: {
         tags,
-        summary: 'Resume a paused campaign',
+        summary: 'Resume a paused campaign (idempotent: changed false when already running)',
         body: ResumeBody,
-        response: responses({ 200: StatusView }, 404, 409, 422),
+        response: responses({ 200: ControlView }, 404, 409, 422),
       },
     },
     async (request) =>
@@ -138,9 +161,9 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
     {
       schema: {
         tags,
-        summary: 'Stop a campaign for good',
+        summary: 'Stop a campaign for good (idempotent: changed false when already stopped)',
         body: StopBody,
-        response: responses({ 200: StatusView }, 404, 409),
+        response: responses({ 200: ControlView }, 404, 409),
       },
     },
     async (request) => {
