@@ -453,6 +453,32 @@ void describe('LinkedIn step activities against the sandbox', () => {
       await assert.rejects(acts.notifyWebhook(input(await lead('hook-none'), { webhookId: randomUUID() })), isFailure('ConfigurationError'));
       await assert.rejects(acts.notifyWebhook(input(await lead('hook-bad'), { webhookId: 'nope' })), isFailure('ConfigurationError'));
     });
+
+    void it('a step saved without webhookId posts to every endpoint of the organization; with none it is skipped', async () => {
+      const other = (await t.db.insertInto('organizations').values({ name: 'Older editor' }).returning('id').executeTakeFirstOrThrow()).id;
+      answer = 200;
+      const l = await lead('hook-all');
+      const none = await acts.notifyWebhook(input(l, {}, { organizationId: other }));
+      assert.deepEqual(none, { status: 'skipped', reason: 'no_webhook_endpoint' });
+
+      const hooks = await t.db
+        .insertInto('organization_webhooks')
+        .values([
+          { organization_id: other, url: `${url}&n=1`, signing_secret: 'a' },
+          { organization_id: other, url: `${url}&n=2`, signing_secret: 'b' },
+        ])
+        .returning('id')
+        .execute();
+      const before = received.length;
+      const out = await acts.notifyWebhook(input(l, { webhookId: '' }, { organizationId: other }));
+      assert.equal(out.status, 'done');
+      const got = received.slice(before);
+      assert.equal(got.length, 2, 'both endpoints got the event');
+      const deliveries = new Set(got.map((g) => String(g.headers['x-clento-delivery'])));
+      assert.equal(deliveries.size, 2, 'one delivery id per endpoint');
+      const detail = (out as { detail: { deliveries: Array<{ webhookId: string }> } }).detail;
+      assert.deepEqual(new Set(detail.deliveries.map((d) => d.webhookId)), new Set(hooks.map((h) => h.id)));
+    });
   });
 
   void it('runs inside a Temporal activity context: heartbeats while liking posts', async () => {
