@@ -86,6 +86,19 @@ void describe('lead import', () => {
     assert.ok(leads.some((l: { title: string }) => l.title === 'Head of\nSales'));
   });
 
+  void it('keeps the order of the CSV (leads start in import order), across imports', async () => {
+    const listId = await newList('Ordered');
+    const slugs = Array.from({ length: 60 }, (_, i) => `ordered-${(i * 37) % 60}-x`);
+    const rows = (part: string[]) => ['LinkedIn URL', ...part.map((s) => `https://www.linkedin.com/in/${s}`)].join('\n');
+    assert.equal((await importCsv(listId, rows(slugs.slice(0, 40)))).json().imported, 40);
+    assert.equal((await importCsv(listId, rows(slugs.slice(40)))).json().imported, 20);
+    const stored = await api.db.selectFrom('leads').select('linkedin_url').where('lead_list_id', '=', listId).orderBy('import_seq').execute();
+    assert.deepEqual(
+      stored.map((l) => l.linkedin_url),
+      slugs.map((s) => `https://www.linkedin.com/in/${s}/`),
+    );
+  });
+
   void it('imports JSON (bare array or { leads }) with snake_case or camelCase keys and reports rows 1-based', async () => {
     const listId = await newList();
     let res = await importJson(listId, [

@@ -42,7 +42,9 @@ export async function insertLeadsSkippingDuplicates(
       insert into leads (lead_list_id, organization_id, source, ${sql.join(columns.map((c) => sql.ref(c)))})
       select ${shared.leadListId}::uuid, ${shared.organizationId}::uuid, ${shared.source},
              ${sql.join(IMPORTED_LEAD_COLUMNS.map((c) => sql.ref(`t.${c}`)))}, t.enrichment_data::jsonb
-      from unnest(${sql.join(arrays)}) as t(${sql.join(columns.map((c) => sql.ref(c)))})
+      from unnest(${sql.join(arrays)}) with ordinality as t(${sql.join(columns.map((c) => sql.ref(c)))}, ord)
+      -- In the upload's order, so import_seq (leads start in that order) follows it.
+      order by t.ord
       on conflict do nothing
       returning 1
     )
