@@ -14,7 +14,8 @@ type VisitResult = {
 };
 
 /**
- * profile_visit: a profile read with `notify: true` (the person may see the visit); basic sections only.
+ * profile_visit: a profile read with `notify: true` (the person may see the visit); basic sections, plus the
+ * experience section when the lead lacks a company or title (what the profile shows fills them in).
  * The person sees each visit, so it goes through the ledger like a write: after a crash or a timeout
  * mid-visit the retry does not visit again; it reads the profile silently (`notify: false`) instead.
  */
