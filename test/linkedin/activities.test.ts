@@ -476,7 +476,7 @@ void describe('LinkedIn step activities against the sandbox', () => {
       assert.equal(got.length, 2, 'both endpoints got the event');
       const deliveries = new Set(got.map((g) => String(g.headers['x-clento-delivery'])));
       assert.equal(deliveries.size, 2, 'one delivery id per endpoint');
-      const detail = (out as { detail: { deliveries: Array<{ webhookId: string }> } }).detail;
+      const detail = (out as unknown as { detail: { deliveries: Array<{ webhookId: string }> } }).detail;
       assert.deepEqual(new Set(detail.deliveries.map((d) => d.webhookId)), new Set(hooks.map((h) => h.id)));
     });
   });

@@ -37,7 +37,7 @@ export async function conversationStop(ctx: StepContext, providerId: string, tex
   const sent = await db
     .withTables<LedgerTables>()
     .selectFrom('linkedin_actions')
-    .select('result')
+    .select(['kind', 'result'])
     .where('organization_id', '=', ctx.input.organizationId)
     .where('target_provider_id', '=', providerId)
     .where('kind', 'in', ['message', 'inmail', 'invitation'])
@@ -45,14 +45,15 @@ export async function conversationStop(ctx: StepContext, providerId: string, tex
     .execute();
   const ids = new Set<string>();
   const texts = new Set<string>([text]);
-  for (const { result } of sent) {
+  for (const { kind, result } of sent) {
     const r = (result ?? {}) as { message_id?: unknown; text?: unknown; note?: unknown; with_note?: unknown };
     if (typeof r.message_id === 'string') ids.add(r.message_id);
     if (typeof r.text === 'string') texts.add(r.text);
     if (typeof r.note === 'string') texts.add(r.note);
-    // Invitations recorded before notes were kept: the chat's first message is the note LinkedIn posted.
+    // An invitation recorded without its note (before notes were kept) may have had one: the chat's
+    // first message, when it is ours, is the note LinkedIn posted on acceptance.
     const first = msgs.items[msgs.items.length - 1];
-    if (r.with_note === true && typeof r.note !== 'string' && first && fromSender(first)) ids.add(first.id);
+    if (kind === 'invitation' && r.with_note !== false && typeof r.note !== 'string' && first && fromSender(first)) ids.add(first.id);
   }
   const manual = recent.find((m) => fromSender(m) && !ids.has(m.id) && !texts.has(m.text ?? ''));
   if (manual) return { status: 'skipped', reason: 'human_took_over', detail: { providerId, chatId: chat.id, messageId: manual.id, at: manual.timestamp ?? null } };

@@ -33,10 +33,10 @@ export const sendInvitationStep: LinkedInStepDefinition = {
       targetProviderId: providerId,
       reconcile: async () => {
         const pending = await findSentInvitation(ctx, { providerId });
-        if (pending) return { invitation_id: pending.id, provider_id: providerId, reconciled: 'sent_list' };
+        if (pending) return { invitation_id: pending.id, provider_id: providerId, reconciled: 'sent_list', ...(note ? { note } : {}) };
         const p = await unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier: providerId }, ctx.call);
         if (p.network_distance === 'FIRST_DEGREE' || p.is_relationship) return { invitation_id: null, provider_id: providerId, reconciled: 'already_connected' };
-        if (p.invitation?.type === 'SENT' && p.invitation.status === 'PENDING') return { invitation_id: null, provider_id: providerId, reconciled: 'profile' };
+        if (p.invitation?.type === 'SENT' && p.invitation.status === 'PENDING') return { invitation_id: null, provider_id: providerId, reconciled: 'profile', ...(note ? { note } : {}) };
         return null;
       },
       send: async () => {
