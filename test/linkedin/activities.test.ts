@@ -324,6 +324,21 @@ void describe('LinkedIn step activities against the sandbox', () => {
     ]);
   });
 
+  void it('sendMessage reads the conversation first: the lead replied → skipped replied, nothing sent; a retry after our message went out stays done', async () => {
+    sb.control.connect(unipileAccount, 'rita-reply');
+    const l = await lead('rita-reply');
+    const campaignId = randomUUID();
+    const first = await acts.sendMessage(input(l, { message: 'Hi [first_name]' }, { campaignId }));
+    assert.equal(first.status, 'done');
+    sb.control.reply(unipileAccount, 'rita-reply', 'Sure, tell me more');
+    // The same step again (an activity retry after its outcome was recorded): still what happened.
+    assert.equal((await acts.sendMessage(input(l, { message: 'Hi [first_name]' }, { campaignId }))).status, 'done');
+    sb.clearCalls();
+    const next = await acts.sendMessage(input(l, { message: 'Following up' }, { campaignId, stepId: 'step-2' }));
+    assert.equal(next.status === 'skipped' && next.reason, 'replied');
+    assert.deepEqual(sb.calls({ method: 'POST' }), [], 'nothing sent after the reply');
+  });
+
   void it('sendMessage: not a connection → skipped no_connection_with_recipient', async () => {
     const out = await acts.sendMessage(input(await lead('stranger-sam'), { message: 'Hello' }));
     assert.equal(out.status === 'skipped' && out.reason, 'no_connection_with_recipient');

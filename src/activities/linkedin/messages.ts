@@ -85,8 +85,18 @@ export async function sendLedgeredMessage(
     const earlier = await alreadyDoneForPerson(ctx.deps.db, { organizationId: ctx.input.organizationId, providerId, kind: ['message', 'inmail'], exceptCampaignId: ctx.input.campaignId });
     if (earlier) return { status: 'skipped', reason: 'already_messaged_by_organization', detail: { providerId, campaignId: earlier.campaign_id } };
   }
-  const stop = await conversationStop(ctx, providerId, o.text);
-  if (stop) return stop;
+  // A retry of a step whose message already went out (recorded) answers from the ledger: a reply that
+  // came after our message must not turn a sent message into a skip.
+  const recorded = await ctx.deps.db
+    .withTables<LedgerTables>()
+    .selectFrom('linkedin_actions')
+    .select('status')
+    .where('idempotency_key', '=', ctx.key(o.kind))
+    .executeTakeFirst();
+  if (recorded?.status !== 'succeeded') {
+    const stop = await conversationStop(ctx, providerId, o.text);
+    if (stop) return stop;
+  }
   const out = await ctx.write<SentMessage>({
     kind: o.kind,
     targetProviderId: providerId,
