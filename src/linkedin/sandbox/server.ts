@@ -449,7 +449,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       archived: 0,
       muted_until: null,
       read_only: 0,
-      subject: c.subject ?? null,
+      // Unipile's schema: `subject` is an optional string, absent (never null) on a chat without one.
+      ...(c.subject !== undefined ? { subject: c.subject } : {}),
       ...(c.inmail ? { content_type: 'inmail' } : {}),
       folder: ['INBOX_LINKEDIN_CLASSIC'],
     };
@@ -472,11 +473,13 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       timestamp: m.at.toISOString(),
       is_sender: fromUs ? 1 : 0,
       seen: 0,
+      seen_by: {},
       hidden: 0,
       deleted: 0,
       edited: 0,
       is_event: 0,
       delivered: 1,
+      behavior: null,
       original: '',
     };
   }
@@ -604,8 +607,12 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     if (message !== undefined && message.length > 300) throw new HttpError(400, 'too_many_characters', 'Too many characters', 'The invitation message exceeds 300 characters');
     if (p.blocked) throw new HttpError(422, 'cannot_invite_attendee', 'Cannot invite attendee');
     if (relationsOf(a.id).has(p.providerId)) throw new HttpError(422, 'already_connected', 'Already connected');
-    const earlier = [...invitations.values()].some((i) => i.accountId === a.id && i.providerId === p.providerId && i.status !== 'ACCEPTED');
-    if (earlier) throw new HttpError(422, 'cannot_resend_yet', 'Cannot resend yet', 'An invitation is pending or was withdrawn recently');
+    // What Unipile answers: a pending invitation → already_invited_recently; one withdrawn recently → cannot_resend_yet.
+    if (pendingInvitation(a.id, p.providerId)) {
+      throw new HttpError(422, 'already_invited_recently', 'Should delay new invitation to this recipient', 'An invitation has already been sent recently to this recipient. Please try again later.');
+    }
+    const withdrawn = [...invitations.values()].some((i) => i.accountId === a.id && i.providerId === p.providerId && i.status === 'WITHDRAWN');
+    if (withdrawn) throw new HttpError(422, 'cannot_resend_yet', 'Cannot resend yet', 'An invitation to this recipient was withdrawn recently');
     const day = new Date().toISOString().slice(0, 10);
     const today = a.invitesByDay.get(day) ?? 0;
     if (today >= dailyLimit) {
@@ -723,9 +730,19 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     requireAccount(str(ctx.query.account_id));
     const items = [...(comments.get(ctx.params[0]!) ?? [])].reverse().map((c) => {
       const author = personFor(c.authorProviderId);
-      return { object: 'Comment', id: c.id, text: c.text, date: c.at.toISOString(), author: `${author.firstName} ${author.lastName}`, author_details: { id: c.authorProviderId } };
+      return {
+        object: 'Comment',
+        id: c.id,
+        text: c.text,
+        date: c.at.toISOString(),
+        author: `${author.firstName} ${author.lastName}`,
+        author_details: { id: c.authorProviderId, headline: `${author.title} at ${author.company}`, profile_url: `https://www.linkedin.com/in/${author.slug}/`, network_distance: null },
+        reaction_counter: 0,
+        reply_counter: 0,
+      };
     });
-    return page(items, ctx, 100, 100, 'CommentList');
+    const out = page(items, ctx, 100, 100, 'CommentList');
+    return { body: { ...out.body, total_items: items.length } };
   });
 
   route('POST', '/chats', (ctx) => {
@@ -785,7 +802,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   route('GET', '/chats/:id', (ctx) => {
     const chat = chats.get(ctx.params[0]!);
     if (!chat) throw new HttpError(404, 'resource_not_found', 'Resource not found.');
-    return { body: chatJson(chat) };
+    const last = chat.messages.at(-1);
+    return { body: { ...chatJson(chat), lastMessage: last ? messageJson(chat, last) : null } };
   });
   route('GET', '/chats/:id/messages', (ctx) => {
     const chat = chats.get(ctx.params[0]!);
@@ -807,7 +825,23 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     return page(items, ctx, 100, 250, 'ChatList');
   });
 
-  route('GET', '/webhooks', (ctx) => page([...webhooks.values()].map((w) => ({ object: 'Webhook', ...w })), ctx, 100, 250, 'WebhookList'));
+  // Unipile's Webhook object: account_ids as account options, format, data, type AUTO; `source` kept as well.
+  // Its published schema lists `events` for messaging and mail sources only (a `users` webhook lists none).
+  const webhookJson = (w: Webhook) => ({
+    object: 'Webhook',
+    id: w.id,
+    type: 'AUTO',
+    source: w.source,
+    name: w.name,
+    request_url: w.request_url,
+    format: 'json',
+    enabled: w.enabled,
+    headers: w.headers,
+    account_ids: (w.account_ids ?? []).map((id) => ({ id, type: 'LINKEDIN' })),
+    data: [],
+    ...(w.events && w.source !== 'users' ? { events: w.events } : {}),
+  });
+  route('GET', '/webhooks', (ctx) => page([...webhooks.values()].map(webhookJson), ctx, 100, 250, 'WebhookList'));
   route('POST', '/webhooks', (ctx) => {
     const request_url = str(ctx.body.request_url);
     const source = str(ctx.body.source);
