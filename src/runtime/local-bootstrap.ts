@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Db } from '../db/connection';
 import type { SandboxHandle } from '../linkedin/sandbox/server';
 import { updateAccountSettings } from '../quota/quota.repository';
@@ -76,7 +76,7 @@ export function ensureWebhookSecret(dataDir: string): string {
 export function writeLocalEnv(dataDir: string, values: { B: string; KEY: string; ORG: string; ACCOUNT: string; SANDBOX: string; SANDBOX_ACCOUNT: string }): string {
   const file = join(dataDir, 'local.env');
   const lines = Object.entries(values).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`);
-  writeFileSync(file, `# Written by the local runner at start (npm run dev). Use: source ${file}\n${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(file, `# Written by the local runner at start (npm run dev). Use: source ${resolve(file)}\n${lines.join('\n')}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return file;
 }

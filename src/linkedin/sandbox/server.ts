@@ -1206,6 +1206,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       if (m === 'DELETE' && p === '/calls') return send(res, 200, (handle.clearCalls(), { ok: true }));
       if (m === 'GET' && p === '/writes') return send(res, 200, { items: control.writeCounts() });
       if (m === 'GET' && p === '/deliveries') return send(res, 200, { items: control.deliveries() });
+      if (m === 'GET' && p === '/webhooks') return send(res, 200, { items: [...webhooks.values()] });
       return send(res, 404, { error: 'no such control route' });
     } catch (e) {
       return send(res, 400, { error: e instanceof Error ? e.message : String(e) });
