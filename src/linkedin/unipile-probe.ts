@@ -56,5 +56,6 @@ function describeFailure(err: unknown, baseUrl: string, timeoutMs: number): stri
   if (err.kind === 'timeout') return `Unipile unreachable at ${baseUrl}: no answer within ${timeoutMs} ms`;
   const https = baseUrl.startsWith('https://');
   const hint = https ? ' (a DSN without scheme means https; a local double speaking http needs UNIPILE_DSN=http://host:port)' : '';
-  return `Unipile unreachable at ${baseUrl}: ${err.type}${hint}`;
+  const cause = err.type === 'network' && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  return `Unipile unreachable at ${baseUrl}: ${err.type}${cause}${hint}`;
 }
