@@ -5,7 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { compileWorkflowDefinition, STEP_KINDS } from '../../src/domain/workflow-definition';
+import { compileWorkflowDefinition, DEFINITION_PROBLEM_CODES, DEFINITION_WARNING_CODES, STEP_KINDS, TEMPLATE_VARIABLES } from '../../src/domain/workflow-definition';
+import { STEP_DEFINITIONS } from '../../src/domain/steps/registry';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8')) as unknown;
 
@@ -32,5 +33,16 @@ void describe('examples/', () => {
         ['not-accepted', 'withdraw-4'],
       ],
     );
+  });
+
+  void it('docs/workflow-definition.md names every step kind and alias, template variable and problem code', () => {
+    const doc = readFileSync(new URL('../../docs/workflow-definition.md', import.meta.url), 'utf8');
+    const names = [
+      ...STEP_DEFINITIONS.flatMap((s) => [s.kind, ...s.aliases]),
+      ...TEMPLATE_VARIABLES.map((v) => `[${v}]`),
+      ...Object.keys(DEFINITION_PROBLEM_CODES),
+      ...Object.keys(DEFINITION_WARNING_CODES),
+    ];
+    assert.deepEqual(names.filter((n) => !doc.includes(`\`${n}\``)), []);
   });
 });
