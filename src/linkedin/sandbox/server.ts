@@ -264,15 +264,22 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
 
   // ---- persistence -----------------------------------------------------------------------------
   // The whole state as JSON in `stateFile`, written (atomically: temp file + rename) at most every 100 ms
-  // after a change, and once more on stop. Calls and webhook deliveries are a log, not state: not kept.
+  // after a change (less often when the state is big: 20× the last write's duration, at most 5 s), and once
+  // more on stop. Calls and webhook deliveries are a log, not state: not kept.
 
   let saveTimer: NodeJS.Timeout | undefined;
+  let lastSaveMs = 0;
   function changed(): void {
     if (!opts.stateFile || saveTimer || stopped) return;
-    saveTimer = setTimeout(() => {
-      saveTimer = undefined;
-      save();
-    }, 100);
+    saveTimer = setTimeout(
+      () => {
+        saveTimer = undefined;
+        const started = Date.now();
+        save();
+        lastSaveMs = Date.now() - started;
+      },
+      Math.min(5_000, Math.max(100, lastSaveMs * 20)),
+    );
     saveTimer.unref();
   }
   function save(): void {
@@ -307,7 +314,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }
     // Dates come back as ISO strings: revive the keys that hold dates.
     const st = JSON.parse(text, (k, v: unknown) => (typeof v === 'string' && DATE_KEYS.has(k) ? new Date(v) : v)) as SandboxState;
-    counter = st.counter;
+    // Ahead of the saved counter: ids minted after the last write before a crash are never minted again.
+    counter = st.counter + 10_000;
     for (const p of st.people) people.set(p.slug, p);
     for (const a of st.accounts) accounts.set(a.id, { ...a, person: personBySlug(a.person), invitesByDay: new Map(Object.entries(a.invitesByDay)) });
     for (const r of st.relations) relations.set(r.accountId, new Map(r.items.map(([id, since]) => [id, new Date(since)])));
