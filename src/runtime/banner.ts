@@ -55,7 +55,7 @@ export function formatBanner(f: BannerFacts): string {
     out.push(line('Shell variables', `source ${f.local.envFile}   (sets B, KEY, ORG, ACCOUNT, SANDBOX, SANDBOX_ACCOUNT)`));
     out.push('');
     out.push(`Try: curl -H "Authorization: Bearer ${f.local.apiKey}" ${f.apiUrl}/api/accounts`);
-    out.push('A first campaign: bash examples/walkthrough.sh   (README, "A first campaign")');
+    out.push('A first campaign: README.md, section "A first campaign" (paste its block into a second terminal).');
   }
   out.push('Press Ctrl-C to stop.', '');
   return out.join('\n');
