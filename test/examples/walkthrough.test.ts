@@ -45,13 +45,13 @@ async function startRunner(env: NodeJS.ProcessEnv): Promise<Runner> {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const deadline = Date.now() + 240_000;
+  const deadline = Date.now() + 420_000; // a loaded CI machine: the runner usually starts in 20-40 s
   while (!out.includes('Press Ctrl-C to stop.')) {
     const done = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 200))]);
     if (done) throw new Error(`the local runner exited before its banner:\n${out}\n${err.slice(-3000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`no banner after 240 s:\n${out}\n${err.slice(-3000)}`);
+      throw new Error(`no banner after 420 s:\n${out}\n${err.slice(-3000)}`);
     }
   }
   return { child, banner: out, exited };
@@ -86,7 +86,7 @@ const field = (banner: string, label: string): string => {
   return m[1]!;
 };
 
-void describe('README walkthrough on the embedded stack', { timeout: 900_000 }, () => {
+void describe('README walkthrough on the embedded stack', { timeout: 2_400_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'clento-walkthrough-'));
   let env: NodeJS.ProcessEnv;
   let runner: Runner | undefined;
@@ -107,7 +107,7 @@ void describe('README walkthrough on the embedded stack', { timeout: 900_000 }, 
       ...(process.env.TEST_WORKFLOW_BUNDLE ? { TEMPORAL_WORKFLOW_BUNDLE: process.env.TEST_WORKFLOW_BUNDLE } : {}),
     };
     runner = await startRunner(env);
-  });
+  }, { timeout: 600_000 });
   after(async () => {
     await stopRunner(runner);
     rmSync(dataDir, { recursive: true, force: true });
@@ -131,10 +131,11 @@ void describe('README walkthrough on the embedded stack', { timeout: 900_000 }, 
     assert.match(localEnv, new RegExp(`^KEY='${field(b, 'API key')}'$`, 'm'));
   });
 
-  void it('the README block runs as written: the campaign completes, Ada and Alan get the follow-up, Grace (not accepted) gets a withdrawal', async () => {
+  void it('the README block runs as written: the campaign completes, Ada and Alan get the follow-up, Grace (not accepted) gets a withdrawal', { timeout: 900_000 }, async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const started = Date.now();
-    const run = await runBash(walkthroughBlock(readme), env, 480_000);
+    // The block itself gives up after 60 status polls (10 min); 12 min leaves it time to print its last lines.
+    const run = await runBash(walkthroughBlock(readme), env, 720_000);
     const seconds = Math.round((Date.now() - started) / 1000);
     assert.equal(run.code, 0, `the walkthrough failed after ${seconds} s:\n${run.out.slice(-4000)}\n${run.err.slice(-2000)}`);
     const lines = run.out.split('\n').filter((l) => l.startsWith('{'));
@@ -161,7 +162,7 @@ void describe('README walkthrough on the embedded stack', { timeout: 900_000 }, 
     process.stdout.write(`# walkthrough: ${seconds} s\n`);
   });
 
-  void it('a restart keeps the API key, the webhook secret and the sandbox state, and does not register webhooks twice', async () => {
+  void it('a restart keeps the API key, the webhook secret and the sandbox state, and does not register webhooks twice', { timeout: 600_000 }, async () => {
     const before = runner!.banner;
     const secret = readFileSync(join(dataDir, 'unipile-webhook-secret'), 'utf8');
     await stopRunner(runner);
