@@ -15,18 +15,21 @@ export interface UnipileProbeResult {
 export interface UnipileProbeOptions {
   /** Per probe (default 1,500 ms: under /ready's 2 s). */
   timeoutMs?: number;
-  /** How long an answer is reused (default 30 s). */
+  /** How long an answer is reused (default 30 s; a failure 5 s at most, so a recovered Unipile shows soon). */
   cacheMs?: number;
 }
 
-export function createUnipileProbe(client: UnipileClient, opts: UnipileProbeOptions = {}): () => Promise<UnipileProbeResult> {
+/** The probe; `timeoutMs` overrides the default for one call (the start-up banner can afford a longer wait than /ready). */
+export type UnipileProbe = (call?: { timeoutMs?: number }) => Promise<UnipileProbeResult>;
+
+export function createUnipileProbe(client: UnipileClient, opts: UnipileProbeOptions = {}): UnipileProbe {
   const timeoutMs = opts.timeoutMs ?? 1_500;
   const cacheMs = opts.cacheMs ?? 30_000;
   let cached: { at: number; result: UnipileProbeResult } | undefined;
   let inflight: Promise<UnipileProbeResult> | undefined;
-  return () => {
-    if (cached && Date.now() - cached.at < cacheMs) return Promise.resolve(cached.result);
-    inflight ??= probeUnipile(client, timeoutMs)
+  return (call = {}) => {
+    if (cached && Date.now() - cached.at < (cached.result.ok ? cacheMs : Math.min(cacheMs, 5_000))) return Promise.resolve(cached.result);
+    inflight ??= probeUnipile(client, call.timeoutMs ?? timeoutMs)
       .then((result) => {
         cached = { at: Date.now(), result };
         return result;

@@ -55,7 +55,8 @@ try {
     unipile: product.sandbox
       ? { kind: 'sandbox', url: product.sandbox.url, acceptance, stateFile: resolve(config.dataDir, 'sandbox-linkedin.json') }
       : { kind: 'unipile', url: product.unipileUrl ?? '' },
-    unipileProbe: await product.probeUnipile?.(),
+    // Start-up can wait longer than /ready's 1.5 s: a busy machine must not print a false PROBLEM.
+    unipileProbe: await product.probeUnipile?.({ timeoutMs: 5_000 }),
     webhooks: product.webhookRegistration,
     local,
   });

@@ -12,7 +12,7 @@ import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
 import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/server';
 import { registerProductWebhooks } from '../linkedin/register-webhooks';
-import { createUnipileProbe, type UnipileProbeResult } from '../linkedin/unipile-probe';
+import { createUnipileProbe, type UnipileProbe } from '../linkedin/unipile-probe';
 import type { Logger } from '../logger';
 import { createCampaignService } from '../services/campaign.service';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
@@ -43,7 +43,7 @@ export interface RunningProduct {
   sandbox: SandboxHandle | undefined;
   unipileUrl: string | undefined;
   /** Reachability of Unipile (or the sandbox) and whether it takes the token; cached, cheap. Undefined without a Unipile client. */
-  probeUnipile: (() => Promise<UnipileProbeResult>) | undefined;
+  probeUnipile: UnipileProbe | undefined;
   /** With PUBLIC_BASE_URL and a real Unipile: the webhooks registered at start (or why not). */
   webhookRegistration: { url: string; created: number; existing: number } | { error: string } | undefined;
   stop: () => Promise<void>;

@@ -104,7 +104,8 @@ void describe('sandbox LinkedIn acceptance policy', () => {
 
 void describe('sandbox LinkedIn control routes (src/linkedin/sandbox/README.md)', () => {
   void it('accounts, people, accept, ignore, reply, invitations, messages, faults, fail-next, calls, writes, deliveries', async () => {
-    const sb = await startSandboxLinkedIn({ acceptAfterMs: 50 });
+    // Everyone accepts after 5 s on their own, unless told otherwise (Ada never on her own: /accept does it).
+    const sb = await startSandboxLinkedIn({ acceptAfterMs: 5_000 });
     const ctl = (method: string, path: string, body?: unknown) =>
       fetch(`${sb.url}/_sandbox${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then(
         async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
@@ -112,13 +113,15 @@ void describe('sandbox LinkedIn control routes (src/linkedin/sandbox/README.md)'
     const c = new UnipileClient({ dsn: sb.dsn, accessToken: sb.accessToken });
     try {
       const acc = (await ctl('POST', '/accounts', { name: 'Driven' })).body as { id: string };
-      const ada = (await ctl('POST', '/people/ada-driven', { firstName: 'Ada', company: 'Analytical' })).body as { providerId: string };
+      const ada = (await ctl('POST', '/people/ada-driven', { firstName: 'Ada', company: 'Analytical', acceptAfterMs: null })).body as { providerId: string };
       assert.equal((await ctl('GET', '/people/ada-driven')).body.firstName, 'Ada');
       await c.users.sendInvitation({ account_id: acc.id, provider_id: ada.providerId });
+      const invitedIvyAt = Date.now();
       await c.users.sendInvitation({ account_id: acc.id, provider_id: sb.control.person('ivy-ignores').providerId });
       assert.deepEqual((await ctl('POST', '/ignore', { account_id: acc.id, person: 'ivy-ignores' })).body, { ignored: true });
+      assert.ok(Date.now() - invitedIvyAt < 5_000, 'ignored before her planned acceptance (machine too slow for this check)');
       assert.deepEqual((await ctl('POST', '/accept', { account_id: acc.id, person: 'ada-driven' })).body, { accepted: true });
-      await new Promise((r) => setTimeout(r, 150)); // past acceptAfterMs: the ignored one stays pending
+      await new Promise((r) => setTimeout(r, Math.max(0, invitedIvyAt + 5_500 - Date.now()))); // past her planned acceptance: still pending
       const pending = (await ctl('GET', `/invitations?account_id=${acc.id}`)).body.items as Array<{ providerId: string; acceptAt: null }>;
       assert.deepEqual(
         pending.map((i) => [i.providerId, i.acceptAt]),

@@ -15,6 +15,7 @@ import { UnipileClient } from '../../src/linkedin/unipile.client';
 import { createUnipileProbe, probeUnipile } from '../../src/linkedin/unipile-probe';
 import { startProduct } from '../../src/runtime/product';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { waitFor } from '../support/fixtures';
 import { quietLogger } from '../support/stack';
 import { TEMPORAL_ADDRESS, installTestRuntime } from '../support/temporal';
 
@@ -64,16 +65,16 @@ void describe('Unipile reachability probe', () => {
   const port = () => new URL(sb.url).port;
 
   void it('ok with the right token', async () => {
-    assert.deepEqual(await probeUnipile(new UnipileClient({ dsn: sb.dsn, accessToken: 'probe-token' }), 1_000), { ok: true });
+    assert.deepEqual(await probeUnipile(new UnipileClient({ dsn: sb.dsn, accessToken: 'probe-token' }), 10_000), { ok: true });
   });
   void it('a refused token is named as such (and the token is never in the answer)', async () => {
-    const r = await probeUnipile(new UnipileClient({ dsn: sb.dsn, accessToken: 'wrong-secret-token' }), 1_000);
+    const r = await probeUnipile(new UnipileClient({ dsn: sb.dsn, accessToken: 'wrong-secret-token' }), 10_000);
     assert.equal(r.ok, false);
     assert.match(r.detail!, /refused the access token \(401 missing_credentials\): check UNIPILE_ACCESS_TOKEN/);
     assert.doesNotMatch(r.detail!, /wrong-secret-token/);
   });
   void it('host:port (https) against an http double: unreachable, with the hint to write http://', async () => {
-    const r = await probeUnipile(new UnipileClient({ dsn: `127.0.0.1:${port()}`, accessToken: 'probe-token' }), 1_000);
+    const r = await probeUnipile(new UnipileClient({ dsn: `127.0.0.1:${port()}`, accessToken: 'probe-token' }), 10_000);
     assert.equal(r.ok, false);
     assert.match(r.detail!, new RegExp(`^Unipile unreachable at https://127\\.0\\.0\\.1:${port()}: .*UNIPILE_DSN=http://host:port`));
   });
@@ -82,16 +83,16 @@ void describe('Unipile reachability probe', () => {
     await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
     const closedPort = (free.address() as { port: number }).port;
     await new Promise((r) => free.close(r));
-    const closed = await probeUnipile(new UnipileClient({ dsn: `http://127.0.0.1:${closedPort}`, accessToken: 't' }), 1_000);
+    const closed = await probeUnipile(new UnipileClient({ dsn: `http://127.0.0.1:${closedPort}`, accessToken: 't' }), 10_000);
     assert.equal(closed.detail, `Unipile unreachable at http://127.0.0.1:${closedPort}: network:ECONNREFUSED`);
     const started = Date.now();
     const hung = await probeUnipile(new UnipileClient({ dsn: `http://127.0.0.1:${silentPort}`, accessToken: 't' }), 300);
     assert.match(hung.detail!, /no answer within 300 ms/);
-    assert.ok(Date.now() - started < 2_000);
+    assert.ok(Date.now() - started < 5_000);
   });
   void it('is cached: one call to Unipile for many probes within cacheMs', async () => {
     sb.clearCalls();
-    const probe = createUnipileProbe(new UnipileClient({ dsn: sb.dsn, accessToken: 'probe-token' }), { cacheMs: 60_000 });
+    const probe = createUnipileProbe(new UnipileClient({ dsn: sb.dsn, accessToken: 'probe-token' }), { cacheMs: 60_000, timeoutMs: 10_000 });
     const results = await Promise.all([probe(), probe(), probe()]);
     await probe();
     assert.deepEqual(results, [{ ok: true }, { ok: true }, { ok: true }]);
@@ -138,9 +139,12 @@ void describe('start with a real Unipile (an http double) and PUBLIC_BASE_URL', 
     const first = await start({});
     try {
       assert.deepEqual(first.webhookRegistration, { url: 'https://outreach.example.com/api/webhooks/unipile', created: 3, existing: 0 });
-      const ready = await fetch(`${first.apiUrl}/ready`);
-      assert.equal(ready.status, 200);
-      assert.deepEqual(((await ready.json()) as { checks: Record<string, unknown> }).checks.unipile, { ok: true });
+      // A loaded machine may miss the 1.5 s once; a failure is cached 5 s only, so /ready turns ready.
+      const ready = await waitFor('ready', async () => {
+        const res = await fetch(`${first.apiUrl}/ready`);
+        return res.status === 200 ? ((await res.json()) as { checks: Record<string, unknown> }) : null;
+      }, 90_000);
+      assert.deepEqual(ready.checks.unipile, { ok: true });
     } finally {
       await first.stop();
     }
