@@ -42,6 +42,36 @@ const port = (fallback: number) =>
       return n;
     });
 
+/** Milliseconds, or `never` (null). */
+const delayOrNever = (fallback: number | null) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (v === 'never') return null;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: 'custom', message: `must be milliseconds (an integer ≥ 0) or "never", got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const probability = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 1) {
+        ctx.addIssue({ code: 'custom', message: `must be a number from 0 to 1, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port (e.g. localhost:7233 or ns.acct.tmprl.cloud:7233)');
@@ -90,10 +120,17 @@ const envSchema = z
     WORKER_MAX_ACTIVITIES_PER_SECOND: positiveInt(200),
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt(30),
 
-    UNIPILE_DSN: z.string().optional(),
+    // As Unipile issues it (`api8.unipile.com:13424`, spoken over https) or a URL with scheme (`http://127.0.0.1:3100` for a local double).
+    UNIPILE_DSN: z
+      .string()
+      .regex(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'must be host:port as Unipile issues it (api8.unipile.com:13424, https) or a URL with scheme (http://127.0.0.1:3100)')
+      .optional(),
     UNIPILE_ACCESS_TOKEN: z.string().optional(),
     UNIPILE_WEBHOOK_SECRET: z.string().optional(),
     SANDBOX_LINKEDIN_PORT: port(3100),
+    SANDBOX_ACCEPT_AFTER_MS: delayOrNever(60_000),
+    SANDBOX_ACCEPT_PROBABILITY: probability(1),
+    SANDBOX_REPLY_AFTER_MS: delayOrNever(null),
     PUBLIC_BASE_URL: z.string().url().optional(),
   });
 
@@ -144,6 +181,8 @@ export type Config = Readonly<{
     accessToken: string | undefined;
     webhookSecret: string | undefined;
     sandboxPort: number;
+    /** The local runner's sandbox: how it accepts invitations and answers messages on its own. */
+    sandbox: Readonly<{ acceptAfterMs: number | null; acceptProbability: number; replyAfterMs: number | null }>;
   }>;
   publicBaseUrl: string | undefined;
 }>;
@@ -190,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       accessToken: e.UNIPILE_ACCESS_TOKEN,
       webhookSecret: e.UNIPILE_WEBHOOK_SECRET,
       sandboxPort: e.SANDBOX_LINKEDIN_PORT,
+      sandbox: { acceptAfterMs: e.SANDBOX_ACCEPT_AFTER_MS, acceptProbability: e.SANDBOX_ACCEPT_PROBABILITY, replyAfterMs: e.SANDBOX_REPLY_AFTER_MS },
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
   };

@@ -1,18 +1,21 @@
 // The one-command local run: API + worker + Temporal dev server (with Web UI) + embedded database +
 // sandbox LinkedIn, in one process. Ctrl-C stops all of it; data stays in DATA_DIR for the next start.
-import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { loadConfigOrExit, redactConfig } from '../config/config';
 import { createLogger } from '../logger';
 import { registerProductWebhooks } from '../linkedin/register-webhooks';
 import { UnipileClient } from '../linkedin/unipile.client';
-import { ensureLocalCredentials } from './local-bootstrap';
+import { formatBanner, type BannerFacts } from './banner';
+import { ensureLocalCredentials, ensureWebhookSecret, writeLocalEnv } from './local-bootstrap';
 import { startProduct, stopOnSignals } from './product';
 
+const dataDir = process.env.DATA_DIR || '.data';
 const config = loadConfigOrExit({
   ...process.env,
-  // The local runner always hosts the worker, and receives the sandbox's webhooks with a fresh secret.
+  // The local runner always hosts the worker, and receives webhooks with a secret kept in DATA_DIR
+  // (stable across starts, so webhooks registered earlier still authenticate).
   TEMPORAL_WORKER_ENABLED: process.env.TEMPORAL_WORKER_ENABLED ?? 'true',
-  UNIPILE_WEBHOOK_SECRET: process.env.UNIPILE_WEBHOOK_SECRET ?? randomBytes(24).toString('hex'),
+  UNIPILE_WEBHOOK_SECRET: process.env.UNIPILE_WEBHOOK_SECRET || ensureWebhookSecret(dataDir),
 });
 const logger = createLogger({ level: config.logLevel, name: 'clento-local' });
 logger.debug({ config: redactConfig(config) }, 'configuration');
@@ -20,33 +23,44 @@ logger.debug({ config: redactConfig(config) }, 'configuration');
 try {
   const product = await startProduct(config, logger, { api: true, worker: true, embedded: true });
   stopOnSignals(product.stop, logger);
-  let credentials = '';
+  const apiUrl = product.apiUrl!;
+  let local: BannerFacts['local'];
   if (product.sandbox) {
-    // The sandbox sends its webhooks (acceptances, replies, account status) back to this API.
+    // The sandbox sends its webhooks (acceptances, replies, account status) back to this API; its state is
+    // kept, so webhooks of an earlier start (another port with PORT=0) are replaced.
     const sandboxClient = new UnipileClient({ dsn: product.sandbox.dsn, accessToken: product.sandbox.accessToken });
-    await registerProductWebhooks(sandboxClient, { baseUrl: product.apiUrl!, secret: config.unipile.webhookSecret! });
+    await registerProductWebhooks(sandboxClient, { baseUrl: apiUrl, secret: config.unipile.webhookSecret!, replaceOtherUrls: true });
     const creds = await ensureLocalCredentials(product.db.db, config.dataDir, product.sandbox);
-    credentials = [
-      `  Organization     ${creds.organizationId}`,
-      `  API key          ${creds.apiKey}   (sandbox only; kept in ${config.dataDir}/local-credentials.json)`,
-      `  Sender account   ${creds.senderAccountId}   (a sandbox LinkedIn account)`,
-    ].join('\n');
+    const envFile = writeLocalEnv(config.dataDir, {
+      B: apiUrl,
+      KEY: creds.apiKey,
+      ORG: creds.organizationId,
+      ACCOUNT: creds.senderAccountId,
+      SANDBOX: product.sandbox.url,
+      SANDBOX_ACCOUNT: creds.sandboxAccountId,
+    });
+    local = { ...creds, credentialsFile: resolve(config.dataDir, 'local-credentials.json'), envFile: resolve(envFile) };
   }
-  const lines = [
-    '',
-    'Clento outreach is running:',
-    `  API              ${product.apiUrl}   (OpenAPI docs at ${product.apiUrl}/docs)`,
-    `  Temporal         ${product.temporalAddress}${product.temporalUiUrl ? `   Web UI: ${product.temporalUiUrl}` : ''}`,
-    `  Database         ${product.db.describe}`,
-    `  LinkedIn         ${product.sandbox ? `sandbox Unipile API at ${product.sandbox.url}` : `Unipile at ${product.unipileUrl}`}`,
-    `  Worker           ${product.worker ? `polling task queue ${config.temporal.taskQueue}` : 'disabled (TEMPORAL_WORKER_ENABLED=false)'}`,
-    credentials,
-    '',
-    'Try: curl -H "Authorization: Bearer <API key>" ' + `${product.apiUrl}/api/accounts`,
-    'Press Ctrl-C to stop.',
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
+  const s = config.unipile.sandbox;
+  const acceptance =
+    s.acceptAfterMs === null || s.acceptProbability === 0
+      ? 'accepts invitations only when told (SANDBOX_ACCEPT_AFTER_MS=never)'
+      : `accepts ${Math.round(s.acceptProbability * 100)}% of invitations after ${s.acceptAfterMs / 1000} s (SANDBOX_ACCEPT_PROBABILITY, SANDBOX_ACCEPT_AFTER_MS)`;
+  const banner = formatBanner({
+    apiUrl,
+    temporalAddress: product.temporalAddress,
+    temporalUiUrl: product.temporalUiUrl,
+    database: product.db.describe,
+    worker: product.worker ? `polling task queue ${config.temporal.taskQueue}` : 'disabled (TEMPORAL_WORKER_ENABLED=false)',
+    unipile: product.sandbox
+      ? { kind: 'sandbox', url: product.sandbox.url, acceptance, stateFile: resolve(config.dataDir, 'sandbox-linkedin.json') }
+      : { kind: 'unipile', url: product.unipileUrl ?? '' },
+    // Start-up can wait longer than /ready's 1.5 s: a busy machine must not print a false PROBLEM.
+    unipileProbe: await product.probeUnipile?.({ timeoutMs: 5_000 }),
+    webhooks: product.webhookRegistration,
+    local,
+  });
+  process.stdout.write(banner);
 } catch (err) {
   logger.fatal({ err }, 'could not start');
   process.stderr.write(`\nCould not start: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -11,6 +11,8 @@ import { buildApp } from '../api/app';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
 import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/server';
+import { registerProductWebhooks } from '../linkedin/register-webhooks';
+import { createUnipileProbe, type UnipileProbe } from '../linkedin/unipile-probe';
 import type { Logger } from '../logger';
 import { createCampaignService } from '../services/campaign.service';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
@@ -40,6 +42,10 @@ export interface RunningProduct {
   worker: Worker | undefined;
   sandbox: SandboxHandle | undefined;
   unipileUrl: string | undefined;
+  /** Reachability of Unipile (or the sandbox) and whether it takes the token; cached, cheap. Undefined without a Unipile client. */
+  probeUnipile: UnipileProbe | undefined;
+  /** With PUBLIC_BASE_URL and a real Unipile: the webhooks registered at start (or why not). */
+  webhookRegistration: { url: string; created: number; existing: number } | { error: string } | undefined;
   stop: () => Promise<void>;
 }
 
@@ -93,14 +99,35 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     if (config.unipile.dsn && config.unipile.accessToken) {
       unipile = new UnipileClient({ dsn: config.unipile.dsn, accessToken: config.unipile.accessToken });
     } else if (opts.worker && opts.embedded) {
-      sandbox = await startSandboxLinkedIn({ port: config.unipile.sandboxPort, host: '127.0.0.1', acceptAfterMs: 60_000, replyAfterMs: null });
-      // The sandbox keeps its network in memory: give it back the accounts the database knows.
+      sandbox = await startSandboxLinkedIn({
+        port: config.unipile.sandboxPort,
+        host: '127.0.0.1',
+        ...config.unipile.sandbox,
+        // Its network (people, relations, invitations, chats, id counter) survives restarts next to the database.
+        stateFile: resolve(join(config.dataDir, 'sandbox-linkedin.json')),
+      });
+      // A DATA_DIR from before the sandbox kept its state: give it back the accounts the database knows (known ones are left alone).
       const known = await db.db.selectFrom('connected_accounts').select(['provider_account_id', 'display_name']).execute();
       for (const a of known) sandbox.control.createAccount({ id: a.provider_account_id, name: a.display_name ?? undefined });
       stack.push({ name: 'sandbox LinkedIn', close: () => sandbox!.stop() });
       unipile = new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken });
     } else if (opts.worker) {
       throw new Error('UNIPILE_DSN and UNIPILE_ACCESS_TOKEN are required for a worker outside the local runner');
+    }
+
+    const probeUnipile = unipile ? createUnipileProbe(unipile) : undefined;
+    let webhookRegistration: RunningProduct['webhookRegistration'];
+    if (unipile && !sandbox && config.publicBaseUrl) {
+      // Idempotent: a webhook already registered for this URL and source (with this secret) is kept, not duplicated.
+      try {
+        if (!config.unipile.webhookSecret) throw new Error('UNIPILE_WEBHOOK_SECRET is required to register webhooks');
+        const reg = await registerProductWebhooks(unipile, { baseUrl: config.publicBaseUrl, secret: config.unipile.webhookSecret });
+        webhookRegistration = { url: reg.url, created: reg.webhooks.filter((w) => w.created).length, existing: reg.webhooks.filter((w) => !w.created).length };
+        logger.info(webhookRegistration, 'Unipile webhooks registered');
+      } catch (err) {
+        webhookRegistration = { error: err instanceof Error ? err.message : String(err) };
+        logger.warn({ err }, 'could not register the Unipile webhooks');
+      }
     }
 
     const campaigns = createCampaignService({ db: db.db, client, taskQueue: config.temporal.taskQueue, logger });
@@ -155,6 +182,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
             () => ({ ok: true }),
             () => ({ ok: false, detail: `temporal unreachable at ${temporalAddress}` }),
           );
+          if (probeUnipile) checks.unipile = await probeUnipile();
           if (opts.worker && config.temporal.workerEnabled) {
             const state = worker?.getState();
             checks.worker = state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` };
@@ -177,7 +205,9 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       app,
       worker,
       sandbox,
-      unipileUrl: sandbox?.url ?? config.unipile.dsn,
+      unipileUrl: sandbox?.url ?? unipile?.baseUrl ?? config.unipile.dsn,
+      probeUnipile,
+      webhookRegistration,
       stop,
     };
   } catch (err) {

@@ -204,7 +204,7 @@ void describe('LinkedIn step activities against the sandbox', () => {
     // invited by hand on LinkedIn before the campaign
     await new UnipileClient({ dsn: sb.dsn, accessToken: sb.accessToken }).users.sendInvitation({ account_id: unipileAccount, provider_id: pid('pre-invited') });
     const out = await acts.sendInvitation(input(await lead('pre-invited')));
-    assert.equal(out.status === 'skipped' && out.reason, 'cannot_resend_yet');
+    assert.equal(out.status === 'skipped' && out.reason, 'already_invited_recently');
   });
 
   void it('sendInvitation: the same person is not invited again from another campaign of the organization', async () => {
@@ -215,7 +215,7 @@ void describe('LinkedIn step activities against the sandbox', () => {
     assert.equal(other.status === 'skipped' && other.reason, 'already_invited_by_organization');
     assert.equal(sb.calls().length, 0);
     const off = await acts.sendInvitation(input({ ...l, providerId: pid('dedupe-dora') }, { dedupeAcrossCampaigns: false }));
-    assert.equal(off.status === 'skipped' && off.reason, 'cannot_resend_yet', 'with dedupe off, LinkedIn itself refuses');
+    assert.equal(off.status === 'skipped' && off.reason, 'already_invited_recently', 'with dedupe off, LinkedIn itself refuses');
   });
 
   void it('sendInvitation: a 504 after the write happened → IndeterminateWriteError; the retry reconciles and does not invite twice', async () => {

@@ -3,7 +3,9 @@
  * for tests and the local run. It simulates acceptances and replies, delivers Unipile-shaped webhooks,
  * injects faults deterministically, and records every call and every effective write.
  */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { generatePerson, hashInt, makePosts, prng, providerIdForSlug, slugFromProviderId, type Person, type PersonOverrides, type SandboxPost } from './people';
@@ -16,6 +18,11 @@ export interface SandboxOptions {
   accessToken?: string;
   /** Default delay before a sent invitation is accepted; null (default) = only when told (control or per person). */
   acceptAfterMs?: number | null;
+  /**
+   * Share (0-1, default 1) of invitations the sandbox accepts on its own after `acceptAfterMs`; the others
+   * stay pending (ignored) until a control call accepts them. Decided per invitation from the seed.
+   */
+  acceptProbability?: number;
   /** Default delay before a person answers a message; null (default) = never on their own. */
   replyAfterMs?: number | null;
   dailyInvitationLimit?: number;
@@ -26,6 +33,11 @@ export interface SandboxOptions {
   webhookRetryDelaysMs?: number[];
   /** How long a "timeout" fault holds the response before closing it. */
   hangMs?: number;
+  /**
+   * A JSON file that keeps the sandbox's state (accounts, people, relations, invitations, chats, messages,
+   * reactions, comments, webhooks, id counter, planned acceptances and replies) across restarts. Unset: in memory.
+   */
+  stateFile?: string;
 }
 
 export interface SandboxCall {
@@ -103,6 +115,8 @@ interface Invitation {
   message: string | undefined;
   at: Date;
   status: 'PENDING' | 'ACCEPTED' | 'WITHDRAWN';
+  /** When the sandbox will accept it on its own; null: it will not (ignored, or the person never accepts). */
+  acceptAt: Date | null;
 }
 
 interface ChatMessage {
@@ -173,13 +187,16 @@ export interface SandboxControl {
   connect(accountId: string, personIdOrSlug: string): void;
   /** Accepts the pending invitation (or connects): relation + `new_relation` webhook. False when there was nothing to accept. */
   acceptInvitation(accountId: string, personIdOrSlug: string): boolean;
+  /** The person ignores the pending invitation: it stays pending and is never accepted on its own. False when none is pending. */
+  ignoreInvitation(accountId: string, personIdOrSlug: string): boolean;
   reply(accountId: string, personIdOrSlug: string, text: string): { chatId: string; messageId: string };
   setFaults(config: FaultConfig | null): void;
   failNext(rule: FaultRule): void;
   clearFaults(): void;
   writeCounts(): Array<{ accountId: string; providerId: string; kind: WriteKind; count: number }>;
   writeCount(accountId: string, personIdOrSlug: string, kind: WriteKind): number;
-  pendingInvitations(accountId: string): Array<{ id: string; providerId: string; message: string | undefined }>;
+  /** Pending invitations; `acceptAt`: when the sandbox will accept it on its own (null: it will not). */
+  pendingInvitations(accountId: string): Array<{ id: string; providerId: string; message: string | undefined; acceptAt: Date | null }>;
   chatMessages(accountId: string, personIdOrSlug: string): Array<{ text: string; fromUs: boolean }>;
   deliveries(): WebhookDelivery[];
   /** Resolves once every webhook delivery started so far is finished (delivered or out of retries). */
@@ -197,6 +214,23 @@ export interface SandboxHandle {
   stop(): Promise<void>;
 }
 
+/** What `stateFile` holds (version 1). */
+interface SandboxState {
+  version: 1;
+  counter: number;
+  people: Person[];
+  accounts: Array<Omit<Account, 'person' | 'invitesByDay'> & { person: string; invitesByDay: Record<string, number> }>;
+  relations: Array<{ accountId: string; items: Array<[string, Date]> }>;
+  invitations: Invitation[];
+  chats: Chat[];
+  reactions: Array<[string, string]>;
+  comments: Array<[string, Array<{ id: string; text: string; authorProviderId: string; at: Date }>]>;
+  writes: Array<[string, number]>;
+  webhooks: Webhook[];
+  plannedReplies: Array<{ accountId: string; providerId: string; at: Date }>;
+}
+const DATE_KEYS = new Set(['at', 'createdAt', 'updatedAt', 'acceptAt']);
+
 const WRITE_ROUTES = /^\/api\/v1\/(users\/invite(\/sent\/[^/]+)?|posts\/.+|chats(\/[^/]+\/messages)?)$/;
 
 export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<SandboxHandle> {
@@ -208,6 +242,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   const dailyLimit = opts.dailyInvitationLimit ?? 80;
   const retryDelays = (opts.webhookRetryDelaysMs ?? [1000, 2000, 4000, 8000, 16000]).slice(0, 5);
   const hangMs = opts.hangMs ?? 60_000;
+  const acceptProbability = opts.acceptProbability ?? 1;
 
   const accounts = new Map<string, Account>();
   const people = new Map<string, Person>(); // by slug
@@ -226,6 +261,73 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   let stopped = false;
   let faults: (FaultConfig & { rng: () => number }) | null = null;
   let rules: Array<FaultRule & { left: number }> = [];
+
+  // ---- persistence -----------------------------------------------------------------------------
+  // The whole state as JSON in `stateFile`, written (atomically: temp file + rename) at most every 100 ms
+  // after a change (less often when the state is big: 20× the last write's duration, at most 5 s), and once
+  // more on stop. Calls and webhook deliveries are a log, not state: not kept.
+
+  let saveTimer: NodeJS.Timeout | undefined;
+  let lastSaveMs = 0;
+  function changed(): void {
+    if (!opts.stateFile || saveTimer || stopped) return;
+    saveTimer = setTimeout(
+      () => {
+        saveTimer = undefined;
+        const started = Date.now();
+        save();
+        lastSaveMs = Date.now() - started;
+      },
+      Math.min(5_000, Math.max(100, lastSaveMs * 20)),
+    );
+    saveTimer.unref();
+  }
+  function save(): void {
+    if (!opts.stateFile) return;
+    const file = opts.stateFile;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(snapshot()));
+    renameSync(`${file}.tmp`, file);
+  }
+  function snapshot(): SandboxState {
+    return {
+      version: 1,
+      counter,
+      people: [...people.values()],
+      accounts: [...accounts.values()].map((a) => ({ ...a, person: a.person.slug, invitesByDay: Object.fromEntries(a.invitesByDay) })),
+      relations: [...relations.entries()].map(([accountId, m]) => ({ accountId, items: [...m.entries()] })),
+      invitations: [...invitations.values()],
+      chats: [...chats.values()],
+      reactions: [...reactions.entries()],
+      comments: [...comments.entries()],
+      writes: [...writes.entries()],
+      webhooks: [...webhooks.values()],
+      plannedReplies,
+    };
+  }
+  function restore(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return; // first start
+    }
+    // Dates come back as ISO strings: revive the keys that hold dates.
+    const st = JSON.parse(text, (k, v: unknown) => (typeof v === 'string' && DATE_KEYS.has(k) ? new Date(v) : v)) as SandboxState;
+    // Ahead of the saved counter: ids minted after the last write before a crash are never minted again.
+    counter = st.counter + 10_000;
+    for (const p of st.people) people.set(p.slug, p);
+    for (const a of st.accounts) accounts.set(a.id, { ...a, person: personBySlug(a.person), invitesByDay: new Map(Object.entries(a.invitesByDay)) });
+    for (const r of st.relations) relations.set(r.accountId, new Map(r.items.map(([id, since]) => [id, new Date(since)])));
+    for (const i of st.invitations) invitations.set(i.id, i);
+    for (const c of st.chats) chats.set(c.id, c);
+    for (const [k, v] of st.reactions) reactions.set(k, v);
+    for (const [k, v] of st.comments) comments.set(k, v);
+    for (const [k, v] of st.writes) writes.set(k, v);
+    for (const w of st.webhooks) webhooks.set(w.id, w);
+    for (const inv of invitations.values()) planAcceptance(inv);
+    for (const r of st.plannedReplies) planReply(r, true);
+  }
 
   // ---- people and accounts -------------------------------------------------------------------
 
@@ -262,6 +364,25 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }, ms);
     t.unref();
     timers.add(t);
+  }
+  /** Plans the sandbox's own acceptance of an invitation (at `inv.acceptAt`); a restart plans it again from the saved time. */
+  function planAcceptance(inv: Invitation): void {
+    if (!inv.acceptAt || inv.status !== 'PENDING') return;
+    later(Math.max(0, inv.acceptAt.getTime() - Date.now()), () => {
+      const a = accounts.get(inv.accountId);
+      if (inv.status === 'PENDING' && inv.acceptAt && a?.status === 'OK') accept(a, personFor(inv.providerId));
+    });
+  }
+  /** Planned replies by a person (replyAfterMs), kept so a restart still delivers them. */
+  const plannedReplies: Array<{ accountId: string; providerId: string; at: Date }> = [];
+  function planReply(r: { accountId: string; providerId: string; at: Date }, isNew: boolean): void {
+    if (isNew) plannedReplies.push(r);
+    later(Math.max(0, r.at.getTime() - Date.now()), () => {
+      plannedReplies.splice(plannedReplies.indexOf(r), 1);
+      const a = accounts.get(r.accountId);
+      if (a?.status === 'OK') reply(a, personFor(r.providerId), `Thanks ${a.person.firstName}, happy to talk.`);
+      else changed();
+    });
   }
   function pendingInvitation(accountId: string, providerId: string): Invitation | undefined {
     for (const inv of invitations.values()) if (inv.accountId === accountId && inv.providerId === providerId && inv.status === 'PENDING') return inv;
@@ -365,6 +486,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     if (!inv && rel.has(p.providerId)) return false;
     if (inv) inv.status = 'ACCEPTED';
     rel.set(p.providerId, new Date());
+    changed();
     emit('users', a.id, 'new_relation', (webhook_name) => ({
       event: 'new_relation',
       account_id: a.id,
@@ -388,11 +510,13 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     const chat = chatWith(a.id, p.providerId) ?? newChat(a, p.providerId, false);
     const msg = addMessage(a, chat, p.providerId, text);
     emitMessage(a, chat, msg);
+    changed();
     return { chatId: chat.id, messageId: msg.id };
   }
 
   function setAccountStatus(a: Account, status: Account['status'], message: string): void {
     a.status = status;
+    changed();
     emit('account_status', a.id, message, () => ({ AccountStatus: { account_id: a.id, account_type: 'LINKEDIN', message } }));
   }
 
@@ -449,7 +573,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       archived: 0,
       muted_until: null,
       read_only: 0,
-      subject: c.subject ?? null,
+      // Unipile's schema: `subject` is an optional string, absent (never null) on a chat without one.
+      ...(c.subject !== undefined ? { subject: c.subject } : {}),
       ...(c.inmail ? { content_type: 'inmail' } : {}),
       folder: ['INBOX_LINKEDIN_CLASSIC'],
     };
@@ -472,11 +597,13 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       timestamp: m.at.toISOString(),
       is_sender: fromUs ? 1 : 0,
       seen: 0,
+      seen_by: {},
       hidden: 0,
       deleted: 0,
       edited: 0,
       is_event: 0,
       delivered: 1,
+      behavior: null,
       original: '',
     };
   }
@@ -604,8 +731,12 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     if (message !== undefined && message.length > 300) throw new HttpError(400, 'too_many_characters', 'Too many characters', 'The invitation message exceeds 300 characters');
     if (p.blocked) throw new HttpError(422, 'cannot_invite_attendee', 'Cannot invite attendee');
     if (relationsOf(a.id).has(p.providerId)) throw new HttpError(422, 'already_connected', 'Already connected');
-    const earlier = [...invitations.values()].some((i) => i.accountId === a.id && i.providerId === p.providerId && i.status !== 'ACCEPTED');
-    if (earlier) throw new HttpError(422, 'cannot_resend_yet', 'Cannot resend yet', 'An invitation is pending or was withdrawn recently');
+    // What Unipile answers: a pending invitation → already_invited_recently; one withdrawn recently → cannot_resend_yet.
+    if (pendingInvitation(a.id, p.providerId)) {
+      throw new HttpError(422, 'already_invited_recently', 'Should delay new invitation to this recipient', 'An invitation has already been sent recently to this recipient. Please try again later.');
+    }
+    const withdrawn = [...invitations.values()].some((i) => i.accountId === a.id && i.providerId === p.providerId && i.status === 'WITHDRAWN');
+    if (withdrawn) throw new HttpError(422, 'cannot_resend_yet', 'Cannot resend yet', 'An invitation to this recipient was withdrawn recently');
     const day = new Date().toISOString().slice(0, 10);
     const today = a.invitesByDay.get(day) ?? 0;
     if (today >= dailyLimit) {
@@ -613,11 +744,14 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       throw new HttpError(422, 'limit_exceeded', 'Limit exceeded', 'Invitation limit reached');
     }
     a.invitesByDay.set(day, today + 1);
-    const inv: Invitation = { id: newId('inv_'), accountId: a.id, providerId: p.providerId, message, at: new Date(), status: 'PENDING' };
+    const id = newId('inv_');
+    const delay = p.acceptAfterMs === undefined ? opts.acceptAfterMs : p.acceptAfterMs;
+    // A person with their own delay accepts; the others accept with the sandbox's probability (seeded per invitation).
+    const accepts = delay !== null && delay !== undefined && (p.acceptAfterMs !== undefined || prng(seed ^ hashInt(id))() < acceptProbability);
+    const inv: Invitation = { id, accountId: a.id, providerId: p.providerId, message, at: new Date(), status: 'PENDING', acceptAt: accepts ? new Date(Date.now() + delay) : null };
     invitations.set(inv.id, inv);
     countWrite(a.id, p.providerId, 'invitation');
-    const delay = p.acceptAfterMs === undefined ? opts.acceptAfterMs : p.acceptAfterMs;
-    if (delay !== null && delay !== undefined) later(delay, () => inv.status === 'PENDING' && a.status === 'OK' && accept(a, p));
+    planAcceptance(inv);
     return { body: { object: 'UserInvitationSent', invitation_id: inv.id, usage: Math.round(((today + 1) / dailyLimit) * 100) } };
   });
 
@@ -723,9 +857,19 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     requireAccount(str(ctx.query.account_id));
     const items = [...(comments.get(ctx.params[0]!) ?? [])].reverse().map((c) => {
       const author = personFor(c.authorProviderId);
-      return { object: 'Comment', id: c.id, text: c.text, date: c.at.toISOString(), author: `${author.firstName} ${author.lastName}`, author_details: { id: c.authorProviderId } };
+      return {
+        object: 'Comment',
+        id: c.id,
+        text: c.text,
+        date: c.at.toISOString(),
+        author: `${author.firstName} ${author.lastName}`,
+        author_details: { id: c.authorProviderId, headline: `${author.title} at ${author.company}`, profile_url: `https://www.linkedin.com/in/${author.slug}/`, network_distance: null },
+        reaction_counter: 0,
+        reply_counter: 0,
+      };
     });
-    return page(items, ctx, 100, 100, 'CommentList');
+    const out = page(items, ctx, 100, 100, 'CommentList');
+    return { body: { ...out.body, total_items: items.length } };
   });
 
   route('POST', '/chats', (ctx) => {
@@ -757,7 +901,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
 
   function scheduleReply(a: Account, p: Person): void {
     const delay = p.replyAfterMs === undefined ? opts.replyAfterMs : p.replyAfterMs;
-    if (delay !== null && delay !== undefined) later(delay, () => a.status === 'OK' && reply(a, p, `Thanks ${a.person.firstName}, happy to talk.`));
+    if (delay !== null && delay !== undefined) planReply({ accountId: a.id, providerId: p.providerId, at: new Date(Date.now() + delay) }, true);
   }
 
   route('POST', '/chats/:id/messages', (ctx) => {
@@ -785,7 +929,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   route('GET', '/chats/:id', (ctx) => {
     const chat = chats.get(ctx.params[0]!);
     if (!chat) throw new HttpError(404, 'resource_not_found', 'Resource not found.');
-    return { body: chatJson(chat) };
+    const last = chat.messages.at(-1);
+    return { body: { ...chatJson(chat), lastMessage: last ? messageJson(chat, last) : null } };
   });
   route('GET', '/chats/:id/messages', (ctx) => {
     const chat = chats.get(ctx.params[0]!);
@@ -807,7 +952,23 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     return page(items, ctx, 100, 250, 'ChatList');
   });
 
-  route('GET', '/webhooks', (ctx) => page([...webhooks.values()].map((w) => ({ object: 'Webhook', ...w })), ctx, 100, 250, 'WebhookList'));
+  // Unipile's Webhook object: account_ids as account options, format, data, type AUTO; `source` kept as well.
+  // Its published schema lists `events` for messaging and mail sources only (a `users` webhook lists none).
+  const webhookJson = (w: Webhook) => ({
+    object: 'Webhook',
+    id: w.id,
+    type: 'AUTO',
+    source: w.source,
+    name: w.name,
+    request_url: w.request_url,
+    format: 'json',
+    enabled: w.enabled,
+    headers: w.headers,
+    account_ids: (w.account_ids ?? []).map((id) => ({ id, type: 'LINKEDIN' })),
+    data: [],
+    ...(w.events && w.source !== 'users' ? { events: w.events } : {}),
+  });
+  route('GET', '/webhooks', (ctx) => page([...webhooks.values()].map(webhookJson), ctx, 100, 250, 'WebhookList'));
   route('POST', '/webhooks', (ctx) => {
     const request_url = str(ctx.body.request_url);
     const source = str(ctx.body.source);
@@ -838,7 +999,11 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     createAccount(o = {}) {
       const id = o.id ?? `sbx${Buffer.from(newId('')).toString('base64url')}`.slice(0, 22);
       const person = personBySlug(o.slug ?? `sandbox-sender-${accounts.size + 1}`);
+      const known = accounts.get(id);
+      // An account the sandbox already has (kept in stateFile) stays as it is: its relations and chats are its own.
+      if (known) return { id, providerId: known.person.providerId };
       accounts.set(id, { id, name: o.name ?? `${person.firstName} ${person.lastName}`, status: 'OK', person, createdAt: new Date(), inmailCredits: o.inmailCredits ?? 30, invitesByDay: new Map() });
+      changed();
       return { id, providerId: person.providerId };
     },
     disconnect(accountId, message = 'CREDENTIALS') {
@@ -862,6 +1027,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       if (o.blocked !== undefined) p.blocked = o.blocked;
       if (o.allowInmail !== undefined) p.allowInmail = o.allowInmail;
       if (o.posts) p.posts = makePosts(p.slug, o.posts, Date.now());
+      changed();
       return { providerId: p.providerId, slug: p.slug };
     },
     person(id) {
@@ -870,9 +1036,17 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     },
     connect(accountId, id) {
       relationsOf(findAccount(accountId).id).set(personFor(id).providerId, new Date());
+      changed();
     },
     acceptInvitation(accountId, id) {
       return accept(findAccount(accountId), personFor(id));
+    },
+    ignoreInvitation(accountId, id) {
+      const inv = pendingInvitation(findAccount(accountId).id, personFor(id).providerId);
+      if (!inv) return false;
+      inv.acceptAt = null;
+      changed();
+      return true;
     },
     reply(accountId, id, text) {
       return reply(findAccount(accountId), personFor(id), text);
@@ -897,7 +1071,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       return writes.get(`${accountId}|${personFor(id).providerId}|${kind}`) ?? 0;
     },
     pendingInvitations(accountId) {
-      return [...invitations.values()].filter((i) => i.accountId === accountId && i.status === 'PENDING').map((i) => ({ id: i.id, providerId: i.providerId, message: i.message }));
+      return [...invitations.values()].filter((i) => i.accountId === accountId && i.status === 'PENDING').map((i) => ({ id: i.id, providerId: i.providerId, message: i.message, acceptAt: i.acceptAt }));
     },
     chatMessages(accountId, id) {
       const a = findAccount(accountId);
@@ -997,6 +1171,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
         payload = errorBody(e);
       }
     }
+    changed();
     if (fault) return applyFault(res, call, fault); // the write happened; the client sees a failure
     call.status = status;
     send(res, status, payload);
@@ -1023,6 +1198,13 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'reconnect') return send(res, 200, (control.reconnect(seg[1]!), { ok: true }));
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'restrict') return send(res, 200, (control.restrict(seg[1]!), { ok: true }));
       if (m === 'POST' && p === '/accept') return send(res, 200, { accepted: control.acceptInvitation(str(body.account_id) ?? '', str(body.person) ?? '') });
+      if (m === 'POST' && p === '/ignore') return send(res, 200, { ignored: control.ignoreInvitation(str(body.account_id) ?? '', str(body.person) ?? '') });
+      if (m === 'POST' && p === '/connect') return send(res, 200, (control.connect(str(body.account_id) ?? '', str(body.person) ?? ''), { ok: true }));
+      if (m === 'GET' && p === '/invitations') return send(res, 200, { items: control.pendingInvitations(str(url.searchParams.get('account_id')) ?? '') });
+      if (m === 'GET' && p === '/messages') {
+        return send(res, 200, { items: control.chatMessages(str(url.searchParams.get('account_id')) ?? '', str(url.searchParams.get('person')) ?? '') });
+      }
+      if (m === 'POST' && p === '/fail-next') return send(res, 200, (control.failNext(body), { ok: true }));
       if (m === 'POST' && p === '/reply') return send(res, 200, control.reply(str(body.account_id) ?? '', str(body.person) ?? '', str(body.text) ?? ''));
       if (m === 'POST' && seg[0] === 'people' && seg[1]) return send(res, 200, control.setPerson(seg[1], body));
       if (m === 'GET' && seg[0] === 'people' && seg[1]) return send(res, 200, control.person(seg[1]));
@@ -1032,6 +1214,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       if (m === 'DELETE' && p === '/calls') return send(res, 200, (handle.clearCalls(), { ok: true }));
       if (m === 'GET' && p === '/writes') return send(res, 200, { items: control.writeCounts() });
       if (m === 'GET' && p === '/deliveries') return send(res, 200, { items: control.deliveries() });
+      if (m === 'GET' && p === '/webhooks') return send(res, 200, { items: [...webhooks.values()] });
       return send(res, 404, { error: 'no such control route' });
     } catch (e) {
       return send(res, 400, { error: e instanceof Error ? e.message : String(e) });
@@ -1044,7 +1227,10 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const { body, kind } = await readBody(req);
-      if (url.pathname.startsWith('/_sandbox')) return handleControl(req, res, url, body ?? {});
+      if (url.pathname.startsWith('/_sandbox')) {
+        handleControl(req, res, url, body ?? {});
+        return changed();
+      }
       const query: Record<string, string | string[]> = {};
       for (const [k, v] of url.searchParams) {
         const prev = query[k];
@@ -1069,6 +1255,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     })().catch((e: unknown) => send(res, 500, { title: 'Sandbox bug', detail: e instanceof Error ? e.message : String(e), type: 'errors/unexpected_error', status: 500 }));
   });
 
+  if (opts.stateFile) restore(opts.stateFile);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
@@ -1092,6 +1279,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     },
     async stop() {
       stopped = true;
+      clearTimeout(saveTimer);
+      save();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const wake of [...sleepers]) wake();
