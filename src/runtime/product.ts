@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import { createCampaignService } from '../services/campaign.service';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
 import { createUnipileWebhookService } from '../services/unipile-webhooks';
+import { startBackgroundLoop } from '../services/background';
 import { findTemporalCli, MISSING_BINARY_HELP } from '../temporal/binaries';
 import { connectClient, connectWorkerConnection, targetFromConfig } from '../temporal/connection';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
@@ -104,6 +105,13 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     }
 
     const campaigns = createCampaignService({ db: db.db, client, taskQueue: config.temporal.taskQueue, logger });
+    const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
+    // Every process (API or worker) applies stored webhooks and re-sends owed control signals.
+    const background = startBackgroundLoop(
+      { processPendingWebhooks: () => webhooks.processPending(), reconcileControl: () => campaigns.reconcileControl() },
+      { logger: logger.child({ component: 'background' }) },
+    );
+    stack.push({ name: 'background loop', close: () => background.stop() });
 
     let worker: Worker | undefined;
     if (opts.worker && config.temporal.workerEnabled) {
@@ -139,7 +147,6 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
-      const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
       app = await buildApp({
         db: db.db,
         logger,
@@ -159,7 +166,12 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
             const state = worker?.getState();
             checks.worker = state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` };
           }
-          return { ready: Object.values(checks).every((c) => c.ok), checks };
+          // Work owed to the outside world: stored webhooks not applied yet, control signals not delivered yet.
+          const backlog = await Promise.all([webhooks.backlog(), campaigns.controlBacklog()]).then(
+            ([unipileEvents, campaignControl]) => ({ unipileEvents, campaignControl }),
+            () => undefined,
+          );
+          return { ready: Object.values(checks).every((c) => c.ok), checks, ...(backlog ? { backlog } : {}) };
         },
         extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret })],
       });

@@ -28,10 +28,16 @@ export interface CampaignStatusView {
   completedAt: string | null;
 }
 
+/**
+ * A control call's answer: the campaign's (desired) status is recorded; `applied` says whether the
+ * orchestrator got the signal yet. False while Temporal is unreachable: it is re-sent in the background.
+ */
+export type ControlResult = CampaignStatusView & { applied: boolean };
+
 export interface CampaignControl {
   start(input: StartCampaignInput): Promise<CampaignStatusView & { alreadyRunning: boolean }>;
-  pause(input: { organizationId: string; campaignId: string; reason?: string }): Promise<CampaignStatusView>;
-  resume(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
-  stop(input: { organizationId: string; campaignId: string; reason?: string; completeCurrentExecutions?: boolean }): Promise<CampaignStatusView>;
+  pause(input: { organizationId: string; campaignId: string; reason?: string }): Promise<ControlResult>;
+  resume(input: { organizationId: string; campaignId: string }): Promise<ControlResult>;
+  stop(input: { organizationId: string; campaignId: string; reason?: string; completeCurrentExecutions?: boolean }): Promise<ControlResult>;
   status(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
 }

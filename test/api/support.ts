@@ -12,6 +12,8 @@ export class FakeCampaignControl implements CampaignControl {
   /** Thrown by the next call, then cleared. */
   failWith: Error | undefined = undefined;
   alreadyRunning = false;
+  /** What pause/resume/stop answer as `applied` (false: Temporal could not be reached). */
+  applied = true;
 
   view(campaignId: string, status = 'in_progress'): CampaignStatusView {
     return {
@@ -52,15 +54,15 @@ export class FakeCampaignControl implements CampaignControl {
   }
   pause(input: Parameters<CampaignControl['pause']>[0]) {
     this.record('pause', input);
-    return Promise.resolve(this.view(input.campaignId, 'paused'));
+    return Promise.resolve({ ...this.view(input.campaignId, 'paused'), applied: this.applied });
   }
   resume(input: Parameters<CampaignControl['resume']>[0]) {
     this.record('resume', input);
-    return Promise.resolve(this.view(input.campaignId));
+    return Promise.resolve({ ...this.view(input.campaignId), applied: this.applied });
   }
   stop(input: Parameters<CampaignControl['stop']>[0]) {
     this.record('stop', input);
-    return Promise.resolve(this.view(input.campaignId, 'stopped'));
+    return Promise.resolve({ ...this.view(input.campaignId, 'stopped'), applied: this.applied });
   }
   status(input: Parameters<CampaignControl['status']>[0]) {
     this.record('status', input);

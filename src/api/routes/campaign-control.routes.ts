@@ -41,6 +41,14 @@ const StartView = Type.Object({
   }),
 });
 
+const ControlView = Type.Object({
+  ...StatusView.properties,
+  applied: Type.Boolean({
+    description:
+      'true when the orchestrator got the signal (200); false (202) when Temporal could not be reached yet: the status is recorded and the signal is re-sent until it is applied',
+  }),
+});
+
 const StartBody = Type.Object(
   {
     campaignId: CampaignId,
@@ -106,16 +114,17 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
         tags,
         summary: 'Pause a running campaign: running leads hold at their next step',
         body: PauseBody,
-        response: responses({ 200: StatusView }, 404, 409),
+        response: responses({ 200: ControlView, 202: ControlView }, 404, 409),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { campaignId, reason } = request.body;
-      return control.pause({
+      const result = await control.pause({
         organizationId: organizationOf(request),
         campaignId,
         ...(reason !== undefined ? { reason } : {}),
       });
+      return reply.code(result.applied ? 200 : 202).send(result);
     },
   );
 
@@ -126,11 +135,13 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
         tags,
         summary: 'Resume a paused campaign',
         body: ResumeBody,
-        response: responses({ 200: StatusView }, 404, 409, 422),
+        response: responses({ 200: ControlView, 202: ControlView }, 404, 409, 422),
       },
     },
-    async (request) =>
-      control.resume({ organizationId: organizationOf(request), campaignId: request.body.campaignId }),
+    async (request, reply) => {
+      const result = await control.resume({ organizationId: organizationOf(request), campaignId: request.body.campaignId });
+      return reply.code(result.applied ? 200 : 202).send(result);
+    },
   );
 
   app.post(
@@ -140,17 +151,18 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
         tags,
         summary: 'Stop a campaign for good',
         body: StopBody,
-        response: responses({ 200: StatusView }, 404, 409),
+        response: responses({ 200: ControlView, 202: ControlView }, 404, 409),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { campaignId, reason, completeCurrentExecutions } = request.body;
-      return control.stop({
+      const result = await control.stop({
         organizationId: organizationOf(request),
         campaignId,
         ...(reason !== undefined ? { reason } : {}),
         ...(completeCurrentExecutions !== undefined ? { completeCurrentExecutions } : {}),
       });
+      return reply.code(result.applied ? 200 : 202).send(result);
     },
   );
 
