@@ -7,6 +7,7 @@ import type { Config } from '../config/config';
 import { openDatabase, type DbHandle } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { createActivities } from '../activities';
+import { activityContext, heartbeat } from '../activities/linkedin/context';
 import { buildApp } from '../api/app';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
@@ -63,7 +64,18 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
   };
   installSdkLogging(config.logLevel);
   try {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      // Activities (LinkedIn steps and the local bookkeeping ones) wait out a database restart,
+      // heartbeating, instead of burning their quick retries and landing the lead in a long retry_wait.
+      rideOut: {
+        shouldWait: () => activityContext() !== undefined,
+        onWait: () => {
+          if (!activityContext()?.info.isLocal) heartbeat();
+        },
+      },
+    });
     stack.push({ name: 'database', close: () => db.close() });
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

@@ -7,7 +7,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config';
@@ -23,6 +22,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedCampaign, waitFor } from '../support/fixtures';
 import { quietLogger } from '../support/stack';
 import { WORKFLOW_BUNDLE, installTestRuntime } from '../support/temporal';
+import { freePort } from '../support/throwaway-postgres';
 
 /** Invite, then wait for acceptance: accepted → a follow-up a minute later; not accepted within 14 days → withdraw. */
 function acceptanceDefinition() {
@@ -38,17 +38,6 @@ function acceptanceDefinition() {
     ],
     timestamp: '2026-12-02T05:00:00.000Z',
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 type Timeline = Array<{ type?: string; reason?: string; branch?: string }>;
