@@ -46,12 +46,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 function rideOutPool(pool: pg.Pool, rideOut: OutageRideOut | undefined): { connect(): Promise<pg.PoolClient>; end(): Promise<void> } {
+  const guarded = new WeakSet<pg.PoolClient>();
   return {
     async connect() {
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         try {
-          return await pool.connect();
+          const client = await pool.connect();
+          // The server going away while a client is checked out (between two statements) emits 'error' on
+          // the client, which crashed the process when nobody listened; the next statement reports it.
+          if (!guarded.has(client)) {
+            guarded.add(client);
+            client.on('error', () => undefined);
+          }
+          return client;
         } catch (err) {
           const budget = rideOut?.budgetMs ?? DEFAULT_OUTAGE_BUDGET_MS;
           if (!rideOut || !isDatabaseUnavailable(err) || Date.now() - started > budget || !rideOut.shouldWait()) throw err;
