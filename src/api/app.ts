@@ -39,6 +39,8 @@ export type ApiApp = FastifyInstance<
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, { ok: boolean; detail?: string }>;
+  /** Work not done yet, by kind (stored webhooks not applied, control signals not delivered). */
+  backlog?: Record<string, { pending: number; oldestAgeSeconds: number | null }>;
 }
 
 export interface ApiDeps {

@@ -104,6 +104,12 @@ export interface CampaignsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   is_deleted: Generated<boolean>;
+  /** The last status delivered to the orchestrator; differs from `status` while a control signal is owed. */
+  applied_status: string | null;
+  /** The control signal owed (pause/resume/stop and its options), re-sent until applied. */
+  control_request: Json | null;
+  control_attempts: Generated<number>;
+  control_next_attempt_at: NullableTimestamp;
 }
 
 export interface CampaignExecutionsTable {
@@ -153,4 +159,7 @@ export interface UnipileEventsTable {
   received_at: Timestamp;
   processed_at: NullableTimestamp;
   outcome: Json | null;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  last_error: string | null;
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config/config';
 import { openDatabase, type DbHandle } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { createActivities } from '../activities';
+import { activityContext, heartbeat } from '../activities/linkedin/context';
 import { buildApp } from '../api/app';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
@@ -17,6 +18,7 @@ import type { Logger } from '../logger';
 import { createCampaignService } from '../services/campaign.service';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
 import { createUnipileWebhookService } from '../services/unipile-webhooks';
+import { startBackgroundLoop } from '../services/background';
 import { findTemporalCli, MISSING_BINARY_HELP } from '../temporal/binaries';
 import { connectClient, connectWorkerConnection, targetFromConfig } from '../temporal/connection';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
@@ -68,7 +70,18 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
   };
   installSdkLogging(config.logLevel);
   try {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      // Activities (LinkedIn steps and the local bookkeeping ones) wait out a database restart,
+      // heartbeating, instead of burning their quick retries and landing the lead in a long retry_wait.
+      rideOut: {
+        shouldWait: () => activityContext() !== undefined,
+        onWait: () => {
+          if (!activityContext()?.info.isLocal) heartbeat();
+        },
+      },
+    });
     stack.push({ name: 'database', close: () => db.close() });
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -131,6 +144,13 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     }
 
     const campaigns = createCampaignService({ db: db.db, client, taskQueue: config.temporal.taskQueue, logger });
+    const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
+    // Every process (API or worker) applies stored webhooks and re-sends owed control signals.
+    const background = startBackgroundLoop(
+      { processPendingWebhooks: () => webhooks.processPending(), reconcileControl: () => campaigns.reconcileControl() },
+      { logger: logger.child({ component: 'background' }) },
+    );
+    stack.push({ name: 'background loop', close: () => background.stop() });
 
     let worker: Worker | undefined;
     if (opts.worker && config.temporal.workerEnabled) {
@@ -166,7 +186,6 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
-      const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
       app = await buildApp({
         db: db.db,
         logger,
@@ -187,7 +206,12 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
             const state = worker?.getState();
             checks.worker = state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` };
           }
-          return { ready: Object.values(checks).every((c) => c.ok), checks };
+          // Work owed to the outside world: stored webhooks not applied yet, control signals not delivered yet.
+          const backlog = await Promise.all([webhooks.backlog(), campaigns.controlBacklog()]).then(
+            ([unipileEvents, campaignControl]) => ({ unipileEvents, campaignControl }),
+            () => undefined,
+          );
+          return { ready: Object.values(checks).every((c) => c.ok), checks, ...(backlog ? { backlog } : {}) };
         },
         extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret })],
       });

@@ -38,8 +38,12 @@ export interface CampaignStatusView {
   completedAt: string | null;
 }
 
-/** A control call's answer: `changed: false` when the campaign already was where the call asked (idempotent). */
-export type ControlResult = CampaignStatusView & { changed: boolean };
+/**
+ * A control call's answer: `changed: false` when the campaign already was where the call asked (idempotent);
+ * `applied` says whether the orchestrator got the signal yet. False while Temporal is unreachable: the
+ * desired status is recorded and the signal is re-sent in the background.
+ */
+export type ControlResult = CampaignStatusView & { changed: boolean; applied: boolean };
 
 export interface CampaignControl {
   start(input: StartCampaignInput): Promise<CampaignStatusView & { alreadyRunning: boolean }>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
@@ -19,6 +20,18 @@ import type { CampaignControl, CampaignStatusView, StartCampaignInput } from './
 export const DEFAULT_MAX_CONCURRENT_LEADS = 100;
 /** Lead workflows listed in the status view; the executions list pages through the rest. */
 export const STATUS_WORKFLOWS_LIMIT = 100;
+/** How long a control call waits for Temporal before answering "accepted, not applied yet". */
+export const CONTROL_SIGNAL_DEADLINE_MS = 3_000;
+/** A campaign whose control signal is being re-sent is one process's for this long. */
+const CONTROL_CLAIM_MS = 30_000;
+
+/** The control signal a campaign is owed: its desired status and the options that go with it. */
+interface ControlRequest {
+  id: string;
+  status: 'paused' | 'in_progress' | 'stopped';
+  reason?: string;
+  completeCurrentExecutions?: boolean;
+}
 
 export interface CampaignServiceDeps {
   db: Db;
@@ -39,6 +52,10 @@ function currentStepOf(steps: Record<string, { state?: string; at?: string }> | 
 /** The campaign service: validates campaign, lead list and sender account, then drives Temporal. */
 export function createCampaignService(deps: CampaignServiceDeps): CampaignControl & {
   pauseCampaignsOfAccount(accountId: string, reason: string): Promise<string[]>;
+  /** Re-sends the control signals still owed (Temporal was down when they were asked); returns how many it tried. */
+  reconcileControl(limit?: number): Promise<number>;
+  /** Campaigns whose control signal is not delivered yet (for /ready). */
+  controlBacklog(): Promise<{ pending: number; oldestAgeSeconds: number | null }>;
 } {
   const { db, client } = deps;
 
@@ -153,9 +170,74 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async function pauseOne(campaignId: string, reason: string | null): Promise<void> {
-    await setStatus(campaignId, 'paused', reason, ['in_progress']);
-    await signalOrchestrator(campaignId, (h) => h.signal(pauseSignal, { reason: reason ?? undefined }));
+  /**
+   * Control is desired state: the campaign row holds what was asked (status + the signal owed), then the
+   * signal is tried with a short deadline. Delivered → recorded as applied; not delivered (Temporal down)
+   * → it stays owed and the background loop (reconcileControl) re-sends it until it is.
+   */
+  async function requestControl(campaignId: string, request: Omit<ControlRequest, 'id'>): Promise<boolean> {
+    const owed: ControlRequest = { id: randomUUID(), ...request };
+    await db
+      .updateTable('campaigns')
+      .set({ control_request: JSON.stringify(owed), control_attempts: 0, control_next_attempt_at: null })
+      .where('id', '=', campaignId)
+      .execute();
+    return deliverControl(campaignId, owed);
+  }
+
+  async function deliverControl(campaignId: string, owed: ControlRequest): Promise<boolean> {
+    try {
+      await client.withDeadline(Date.now() + CONTROL_SIGNAL_DEADLINE_MS, () =>
+        signalOrchestrator(campaignId, (h) =>
+          owed.status === 'paused'
+            ? h.signal(pauseSignal, { reason: owed.reason })
+            : owed.status === 'in_progress'
+              ? h.signal(resumeSignal)
+              : h.signal(stopSignal, { reason: owed.reason ?? 'stopped_by_user', completeCurrentExecutions: owed.completeCurrentExecutions }),
+        ),
+      );
+    } catch (err) {
+      const attempts = await db
+        .updateTable('campaigns')
+        .set((eb) => ({ control_attempts: eb('control_attempts', '+', 1) }))
+        .where('id', '=', campaignId)
+        .where(sql<boolean>`control_request->>'id' = ${owed.id}`)
+        .returning('control_attempts')
+        .executeTakeFirst();
+      const n = attempts?.control_attempts ?? 1;
+      await db
+        .updateTable('campaigns')
+        .set({ control_next_attempt_at: new Date(Date.now() + Math.min(30_000, 1_000 * 2 ** (n - 1))) })
+        .where('id', '=', campaignId)
+        .where(sql<boolean>`control_request->>'id' = ${owed.id}`)
+        .execute();
+      deps.logger.warn({ campaignId, status: owed.status, attempts: n, err: err instanceof Error ? err.message : String(err) }, 'control signal not delivered yet; retrying in the background');
+      return false;
+    }
+    // Only this very request is settled: a newer one asked meanwhile stays owed.
+    await db
+      .updateTable('campaigns')
+      .set({ applied_status: owed.status, control_request: null, control_next_attempt_at: null })
+      .where('id', '=', campaignId)
+      .where(sql<boolean>`control_request->>'id' = ${owed.id}`)
+      .execute();
+    return true;
+  }
+
+  async function owedControl(campaignId: string): Promise<ControlRequest | null> {
+    const row = await db.selectFrom('campaigns').select('control_request').where('id', '=', campaignId).executeTakeFirst();
+    return (row?.control_request as ControlRequest | null | undefined) ?? null;
+  }
+
+  /** A control call on a campaign already in the asked state: re-send what is still owed (a retry after an outage). */
+  async function resendOwed(campaignId: string): Promise<boolean> {
+    const owed = await owedControl(campaignId);
+    return owed ? deliverControl(campaignId, owed) : true;
+  }
+
+  async function pauseOne(campaignId: string, reason: string | null): Promise<boolean> {
+    if (!(await setStatus(campaignId, 'paused', reason, ['in_progress']))) return resendOwed(campaignId);
+    return requestControl(campaignId, { status: 'paused', ...(reason ? { reason } : {}) });
   }
 
   return {
@@ -189,7 +271,7 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
       const workflowId = campaignWorkflowId(campaign.id);
       await db
         .updateTable('campaigns')
-        .set({ status: 'in_progress', status_reason: null, workflow_id: workflowId, started_at: new Date(), completed_at: null, updated_at: new Date() })
+        .set({ status: 'in_progress', status_reason: null, workflow_id: workflowId, started_at: new Date(), completed_at: null, updated_at: new Date(), applied_status: 'in_progress', control_request: null })
         .where('id', '=', campaign.id)
         .execute();
       const args: OrchestratorInput = {
@@ -218,34 +300,35 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
     // double-clicked call is not an error); a call that cannot apply (pause a stopped one) is a 409.
     async pause({ organizationId, campaignId, reason }) {
       const campaign = await load(organizationId, campaignId);
-      if (campaign.status === 'paused') return { ...(await status(organizationId, campaignId)), changed: false };
+      if (campaign.status === 'paused') return { ...(await status(organizationId, campaignId)), changed: false, applied: await resendOwed(campaignId) };
       if (campaign.status !== 'in_progress') throw new ConflictError('campaign_not_running', `campaign is ${campaign.status}; only a running campaign can be paused`);
-      await pauseOne(campaignId, reason ?? 'paused_by_user');
-      return { ...(await status(organizationId, campaignId)), changed: true };
+      const applied = await pauseOne(campaignId, reason ?? 'paused_by_user');
+      return { ...(await status(organizationId, campaignId)), changed: true, applied };
     },
 
     async resume({ organizationId, campaignId }) {
       const campaign = await load(organizationId, campaignId);
-      if (campaign.status === 'in_progress') return { ...(await status(organizationId, campaignId)), changed: false };
+      if (campaign.status === 'in_progress') return { ...(await status(organizationId, campaignId)), changed: false, applied: await resendOwed(campaignId) };
       if (campaign.status !== 'paused') throw new ConflictError('campaign_not_paused', `campaign is ${campaign.status}; only a paused campaign can be resumed`);
       const account = campaign.sender_account
         ? await db.selectFrom('connected_accounts').select('status').where('id', '=', campaign.sender_account).executeTakeFirst()
         : undefined;
       if (account?.status !== 'connected') throw new UnprocessableError('sender_account_not_connected', 'the sender account must be reconnected before resuming');
-      await setStatus(campaignId, 'in_progress', null, ['paused']);
-      await signalOrchestrator(campaignId, (h) => h.signal(resumeSignal));
-      return { ...(await status(organizationId, campaignId)), changed: true };
+      const applied = (await setStatus(campaignId, 'in_progress', null, ['paused'])) ? await requestControl(campaignId, { status: 'in_progress' }) : await resendOwed(campaignId);
+      return { ...(await status(organizationId, campaignId)), changed: true, applied };
     },
 
     async stop({ organizationId, campaignId, reason, completeCurrentExecutions }) {
       const campaign = await load(organizationId, campaignId);
-      if (campaign.status === 'stopped') return { ...(await status(organizationId, campaignId)), changed: false };
+      if (campaign.status === 'stopped') return { ...(await status(organizationId, campaignId)), changed: false, applied: await resendOwed(campaignId) };
       if (campaign.status !== 'in_progress' && campaign.status !== 'paused') {
         throw new ConflictError('campaign_not_running', `campaign is ${campaign.status}; nothing to stop`);
       }
-      await setStatus(campaignId, 'stopped', reason ?? 'stopped_by_user', ['in_progress', 'paused']);
-      await signalOrchestrator(campaignId, (h) => h.signal(stopSignal, { reason: reason ?? 'stopped_by_user', completeCurrentExecutions }));
-      return { ...(await status(organizationId, campaignId)), changed: true };
+      const why = reason ?? 'stopped_by_user';
+      const applied = (await setStatus(campaignId, 'stopped', why, ['in_progress', 'paused']))
+        ? await requestControl(campaignId, { status: 'stopped', reason: why, ...(completeCurrentExecutions !== undefined ? { completeCurrentExecutions } : {}) })
+        : await resendOwed(campaignId);
+      return { ...(await status(organizationId, campaignId)), changed: true, applied };
     },
 
     status: ({ organizationId, campaignId }) => status(organizationId, campaignId),
@@ -260,6 +343,42 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
         .execute();
       for (const c of running) await pauseOne(c.id, reason);
       return running.map((c) => c.id);
+    },
+
+    async reconcileControl(limit = 20) {
+      const claimed = await db.transaction().execute(async (trx) => {
+        const due = await trx
+          .selectFrom('campaigns')
+          .select('id')
+          .where('control_request', 'is not', null)
+          .where((eb) => eb.or([eb('control_next_attempt_at', 'is', null), eb('control_next_attempt_at', '<=', new Date())]))
+          .orderBy('updated_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        if (due.length === 0) return [];
+        return trx
+          .updateTable('campaigns')
+          .set({ control_next_attempt_at: new Date(Date.now() + CONTROL_CLAIM_MS) })
+          .where('id', 'in', due.map((d) => d.id))
+          .returning(['id', 'control_request'])
+          .execute();
+      });
+      for (const c of claimed) {
+        if (c.control_request) await deliverControl(c.id, c.control_request as ControlRequest);
+      }
+      return claimed.length;
+    },
+
+    async controlBacklog() {
+      const row = await db
+        .selectFrom('campaigns')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('updated_at').as('oldest')])
+        .where('control_request', 'is not', null)
+        .executeTakeFirstOrThrow();
+      const oldest = row.oldest ? new Date(row.oldest) : null;
+      return { pending: Number(row.n), oldestAgeSeconds: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : null };
     },
   };
 }

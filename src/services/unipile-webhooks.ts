@@ -5,8 +5,9 @@ import type { Logger } from '../logger';
 import { invitationAcceptedSignal, leadWorkflowId, replyReceivedSignal } from '../workflows/definitions';
 
 /**
- * Inbound Unipile webhooks: every event is stored (deduplicated by its natural key), answered at
- * once, then processed idempotently: `new_relation` tells the waiting lead workflows their
+ * Inbound Unipile webhooks: every event is stored (deduplicated by its identity), answered at once,
+ * then applied idempotently, at once and, until that succeeds, by the background loop every process
+ * runs (src/services/background.ts) with back-off (Temporal down, database hiccup): `new_relation` tells the waiting lead workflows their
  * invitation was accepted; a `message_received` from a lead is a reply (stop on reply in every
  * campaign of the organization that targets that person); `AccountStatus` updates the account and
  * pauses its campaigns when it can no longer act.
@@ -18,28 +19,74 @@ const ACCOUNT_DOWN = new Set(['CREDENTIALS', 'ERROR', 'STOPPED', 'PERMISSIONS', 
 const ACCOUNT_UP = new Set(['OK', 'RECONNECTED', 'CREATION_SUCCESS', 'SYNC_SUCCESS']);
 
 export interface UnipileWebhookService {
-  /** Stores the event; returns false when the same event was already received. */
+  /** Stores the event; `duplicate` when this very event (by its identity) was already received. */
   receive(payload: unknown): Promise<{ id: string; duplicate: boolean }>;
+  /** One attempt at applying a stored event; on failure it is scheduled again with back-off. */
   process(eventId: string): Promise<void>;
-  /** Processes whatever was stored but not processed (after a crash). */
-  processPending(): Promise<number>;
+  /** Applies the stored events that are due (never applied, back-off elapsed); returns how many it tried. */
+  processPending(limit?: number): Promise<number>;
+  /** Stored events not applied yet, and the age of the oldest (for /ready). */
+  backlog(): Promise<{ pending: number; oldestAgeSeconds: number | null }>;
 }
+
+/** Back-off between attempts at one event: 1, 2, 4 ... 60 s, then every minute until it is applied. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, attempts - 1));
+}
+/** A claimed event is someone's for this long; a processor that died with it loses it after that. */
+const CLAIM_MS = 60_000;
+const SIGNAL_DEADLINE_MS = 5_000;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-export function classifyEvent(payload: Payload): { type: string; key: string; accountId: string | undefined } {
+/**
+ * The event's identity, never its content alone: Unipile retries a delivery it thinks failed (same
+ * identity, one effect), while a new event with the same content (a second disconnect, a reused message
+ * id after a restart) is a new event. Unipile's own event id wins when it sends one; otherwise:
+ * - messages: account + chat + message id + the message's timestamp;
+ * - relations: account + person + the day received (the payload has no time; a redelivery comes
+ *   within hours, and applying an acceptance twice is harmless);
+ * - account status: account + status + its timestamp when there is one; without one, the status
+ *   status event it follows: the same status again while the account still is in the state it set is
+ *   a redelivery (same key, no effect to lose); a change, or a status the account has since left
+ *   (reconnected through the API in between), is a new event.
+ */
+export function classifyEvent(
+  payload: Payload,
+  ctx: {
+    receivedAt: Date;
+    /** The last account-status event stored for this account, and whether the account already is in the state it set. */
+    previousAccountStatus?: { id: string; key: string; message: string; stillInEffect: boolean } | undefined;
+  },
+): { type: string; key: string; accountId: string | undefined } {
   const status = payload.AccountStatus as Payload | undefined;
+  const eventId = str(payload.event_id) ?? str(payload.id);
   if (status && typeof status === 'object') {
     const accountId = str(status.account_id);
-    return { type: 'account_status', key: `account_status:${hashOf(payload)}`, accountId };
+    const message = str(status.message) ?? 'unknown';
+    const at = str(status.timestamp) ?? str(payload.timestamp);
+    const prev = ctx.previousAccountStatus;
+    if (!eventId && !at && prev?.message === message && prev.stillInEffect) return { type: 'account_status', key: prev.key, accountId };
+    const identity = eventId ?? at ?? (prev ? `after:${prev.id}:${ctx.receivedAt.toISOString()}` : 'first');
+    return { type: 'account_status', key: `account_status:${accountId}:${message}:${identity}`, accountId };
   }
   const event = str(payload.event) ?? 'unknown';
   const accountId = str(payload.account_id);
-  if (event === 'new_relation') return { type: event, key: `new_relation:${accountId}:${str(payload.user_provider_id) ?? hashOf(payload)}`, accountId };
-  if (event.startsWith('message_')) return { type: event, key: `${event}:${str(payload.message_id) ?? hashOf(payload)}`, accountId };
-  return { type: event, key: `${event}:${hashOf(payload)}`, accountId };
+  if (eventId) return { type: event, key: `${event}:${accountId}:id:${eventId}`, accountId };
+  if (event === 'new_relation') {
+    const person = str(payload.user_provider_id) ?? str(payload.user_public_identifier) ?? hashOf(payload);
+    const at = str(payload.timestamp) ?? ctx.receivedAt.toISOString().slice(0, 10);
+    return { type: event, key: `new_relation:${accountId}:${person}:${at}`, accountId };
+  }
+  if (event.startsWith('message_')) {
+    const messageId = str(payload.message_id);
+    const at = str(payload.timestamp);
+    const identity = messageId && at ? `${messageId}:${at}` : `${messageId ?? ''}:${hashOf(payload)}`;
+    return { type: event, key: `${event}:${accountId}:${str(payload.chat_id) ?? ''}:${identity}`, accountId };
+  }
+  return { type: event, key: `${event}:${accountId}:${eventId ?? hashOf(payload)}`, accountId };
 }
 
 function hashOf(payload: unknown): string {
@@ -56,7 +103,8 @@ export function createUnipileWebhookService(deps: {
 
   async function signalLead(campaignId: string, leadId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<boolean> {
     try {
-      await send(client.workflow.getHandle(leadWorkflowId(campaignId, leadId)));
+      // Bounded: with Temporal down the attempt fails in seconds and the event is retried later.
+      await client.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, () => send(client.workflow.getHandle(leadWorkflowId(campaignId, leadId))));
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -139,13 +187,76 @@ export function createUnipileWebhookService(deps: {
     return { ignored: `event ${type}` };
   }
 
+  /** The last account-status event stored for this Unipile account (what a new one follows). */
+  async function previousAccountStatus(accountId: string | undefined): Promise<{ id: string; key: string; message: string; stillInEffect: boolean } | undefined> {
+    if (!accountId) return undefined;
+    const row = await db
+      .selectFrom('unipile_events')
+      .select(['id', 'event_key', 'payload'])
+      .where('event_type', '=', 'account_status')
+      .where('unipile_account_id', '=', accountId)
+      .orderBy('received_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const message = str(((row.payload as Payload).AccountStatus as Payload | undefined)?.message) ?? 'unknown';
+    const target = ACCOUNT_DOWN.has(message) ? 'disconnected' : ACCOUNT_UP.has(message) ? 'connected' : undefined;
+    const accounts = await db.selectFrom('connected_accounts').select('status').where('provider_account_id', '=', accountId).execute();
+    return { id: row.id, key: row.event_key, message, stillInEffect: target === undefined || accounts.every((a) => a.status === target) };
+  }
+
+  /** Applies a claimed event; success marks it processed, failure schedules the next attempt. */
+  async function apply(eventId: string, type: string, payload: Payload, attempts: number): Promise<void> {
+    try {
+      const outcome = await handle(type, payload);
+      await db.updateTable('unipile_events').set({ processed_at: new Date(), next_attempt_at: null, last_error: null, outcome: JSON.stringify(outcome) }).where('id', '=', eventId).execute();
+    } catch (err) {
+      const delay = retryDelayMs(attempts);
+      const message = err instanceof Error ? err.message : String(err);
+      logger.warn({ err: message, eventId, type, attempts, retryInMs: delay }, 'unipile webhook not applied yet; retrying later');
+      await db
+        .updateTable('unipile_events')
+        .set({ next_attempt_at: new Date(Date.now() + delay), last_error: message.slice(0, 500) })
+        .where('id', '=', eventId)
+        .execute()
+        .catch((e: unknown) => logger.error({ err: String(e), eventId }, 'could not schedule the webhook retry (the claim expires and it is retried)'));
+    }
+  }
+
+  /** Claims up to `limit` due events (one processor each, whatever the number of processes). */
+  async function claim(limit: number, onlyId?: string) {
+    return db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('unipile_events')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', new Date())]))
+        .orderBy('received_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked();
+      if (onlyId) q = q.where('id', '=', onlyId);
+      const due = await q.execute();
+      if (due.length === 0) return [];
+      return trx
+        .updateTable('unipile_events')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: new Date(Date.now() + CLAIM_MS) }))
+        .where('id', 'in', due.map((d) => d.id))
+        .returning(['id', 'event_type', 'payload', 'attempts'])
+        .execute();
+    });
+  }
+
   const service: UnipileWebhookService = {
     async receive(raw) {
       const payload = (raw && typeof raw === 'object' ? raw : {}) as Payload;
-      const { type, key, accountId } = classifyEvent(payload);
+      const receivedAt = new Date();
+      const isStatus = Boolean(payload.AccountStatus && typeof payload.AccountStatus === 'object');
+      const previous = isStatus ? await previousAccountStatus(str((payload.AccountStatus as Payload).account_id)) : undefined;
+      const { type, key, accountId } = classifyEvent(payload, { receivedAt, previousAccountStatus: previous });
       const inserted = await db
         .insertInto('unipile_events')
-        .values({ event_key: key, event_type: type, unipile_account_id: accountId ?? null, payload: JSON.stringify(payload) })
+        .values({ event_key: key, event_type: type, unipile_account_id: accountId ?? null, payload: JSON.stringify(payload), received_at: receivedAt })
         .onConflict((oc) => oc.column('event_key').doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -155,29 +266,24 @@ export function createUnipileWebhookService(deps: {
     },
 
     async process(eventId) {
-      // Claim the event: only one processor applies its effect, however often it is delivered.
-      const claimed = await db
-        .updateTable('unipile_events')
-        .set({ processed_at: new Date() })
-        .where('id', '=', eventId)
-        .where('processed_at', 'is', null)
-        .returning(['event_type', 'payload'])
-        .executeTakeFirst();
-      if (!claimed) return;
-      try {
-        const outcome = await handle(claimed.event_type, claimed.payload as Payload);
-        await db.updateTable('unipile_events').set({ outcome: JSON.stringify(outcome) }).where('id', '=', eventId).execute();
-      } catch (err) {
-        // Release the claim so a later sweep retries it.
-        await db.updateTable('unipile_events').set({ processed_at: null, outcome: JSON.stringify({ error: String(err) }) }).where('id', '=', eventId).execute();
-        logger.error({ err, eventId }, 'unipile webhook processing failed');
-      }
+      const [claimed] = await claim(1, eventId);
+      if (claimed) await apply(claimed.id, claimed.event_type, claimed.payload as Payload, claimed.attempts);
     },
 
-    async processPending() {
-      const rows = await db.selectFrom('unipile_events').select('id').where('processed_at', 'is', null).orderBy('received_at').limit(1000).execute();
-      for (const r of rows) await service.process(r.id);
-      return rows.length;
+    async processPending(limit = 20) {
+      const claimed = await claim(limit);
+      for (const c of claimed) await apply(c.id, c.event_type, c.payload as Payload, c.attempts);
+      return claimed.length;
+    },
+
+    async backlog() {
+      const row = await db
+        .selectFrom('unipile_events')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('received_at').as('oldest')])
+        .where('processed_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      const oldest = row.oldest ? new Date(row.oldest) : null;
+      return { pending: Number(row.n), oldestAgeSeconds: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : null };
     },
   };
   return service;

@@ -12,6 +12,8 @@ export class FakeCampaignControl implements CampaignControl {
   /** Thrown by the next call, then cleared. */
   failWith: Error | undefined = undefined;
   alreadyRunning = false;
+  /** What pause/resume/stop answer as `applied` (false: Temporal could not be reached). */
+  applied = true;
 
   view(campaignId: string, status = 'in_progress'): CampaignStatusView {
     return {
@@ -53,15 +55,15 @@ export class FakeCampaignControl implements CampaignControl {
   }
   pause(input: Parameters<CampaignControl['pause']>[0]) {
     this.record('pause', input);
-    return Promise.resolve({ ...this.view(input.campaignId, 'paused'), changed: true });
+    return Promise.resolve({ ...this.view(input.campaignId, 'paused'), changed: true, applied: this.applied });
   }
   resume(input: Parameters<CampaignControl['resume']>[0]) {
     this.record('resume', input);
-    return Promise.resolve({ ...this.view(input.campaignId), changed: true });
+    return Promise.resolve({ ...this.view(input.campaignId), changed: true, applied: this.applied });
   }
   stop(input: Parameters<CampaignControl['stop']>[0]) {
     this.record('stop', input);
-    return Promise.resolve({ ...this.view(input.campaignId, 'stopped'), changed: true });
+    return Promise.resolve({ ...this.view(input.campaignId, 'stopped'), changed: true, applied: this.applied });
   }
   status(input: Parameters<CampaignControl['status']>[0]) {
     this.record('status', input);

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger';
 import { createLinkedInActivities, type AccountStoppedEvent } from '../../src/activities/linkedin';
 import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../../src/domain/step-outcome';
 import { RATE_LIMIT_BACKOFF_MS } from '../../src/linkedin/errors';
+import type { LedgerTables } from '../../src/linkedin/ledger.schema';
 
 const HOUR = 3600_000;
 
@@ -125,6 +126,29 @@ void describe('LinkedIn step activities against the sandbox', () => {
     const row = await t.db.selectFrom('leads').select('provider_id').where('id', '=', l.id).executeTakeFirstOrThrow();
     assert.equal(row.provider_id, pid('vera-visit'));
     assert.equal(sb.control.writeCount(unipileAccount, 'vera-visit', 'profile_view'), 1);
+  });
+
+  void it('visitProfile: an attempt that got no answer (worker killed before the request left) is visited again, for real; an answered one never', async () => {
+    const l = await lead('kim-killed');
+    const i = input(l);
+    const key = `${i.campaignId}:${l.id}:${i.stepId}:profile_visit`;
+    // What a worker SIGKILLed between recording the attempt and sending the request leaves behind.
+    await t.db
+      .withTables<LedgerTables>()
+      .insertInto('linkedin_actions')
+      .values({ organization_id: org, account_id: account, campaign_id: i.campaignId, lead_id: l.id, step_id: i.stepId, kind: 'profile_visit', idempotency_key: key, target_provider_id: null, status: 'pending', attempts: 1 })
+      .execute();
+    assert.equal(sb.control.writeCount(unipileAccount, 'kim-killed', 'profile_view'), 0);
+    const out = await acts.visitProfile(i);
+    assert.equal(out.status, 'done');
+    assert.equal(out.status === 'done' && out.detail.reconciled, undefined, 'not recorded as done by a silent read');
+    assert.deepEqual(sb.calls().map((c) => c.query.notify), ['true']);
+    assert.equal(sb.control.writeCount(unipileAccount, 'kim-killed', 'profile_view'), 1, 'LinkedIn saw the visit');
+    const row = await t.db.withTables<LedgerTables>().selectFrom('linkedin_actions').select(['status', 'attempts']).where('idempotency_key', '=', key).executeTakeFirstOrThrow();
+    assert.deepEqual([row.status, row.attempts], ['succeeded', 2]);
+    // Answered once: a retry of the activity replays the recorded outcome and LinkedIn sees nothing more.
+    await acts.visitProfile(i);
+    assert.equal(sb.control.writeCount(unipileAccount, 'kim-killed', 'profile_view'), 1);
   });
 
   void it('visitProfile: a profile that is gone is skipped (resource_not_found)', async () => {

@@ -10,14 +10,16 @@ type VisitResult = {
   firstName: string | null;
   lastName: string | null;
   headline: string | null;
-  silentRead?: true;
 };
 
 /**
  * profile_visit: a profile read with `notify: true` (the person may see the visit); basic sections, plus the
  * experience section when the lead lacks a company or title (what the profile shows fills them in).
- * The person sees each visit, so it goes through the ledger like a write: after a crash or a timeout
- * mid-visit the retry does not visit again; it reads the profile silently (`notify: false`) instead.
+ * It goes through the ledger like a write, so an answered visit is never repeated, but a visit cannot
+ * be reconciled by reading: nothing on LinkedIn says whether an earlier attempt reached it. The ledger
+ * records the attempt (`pending`) before the call and `succeeded` only once LinkedIn answered; a retry
+ * after an attempt with no answer (worker killed before or during the call, timeout) visits again.
+ * A rare duplicate visit is less harmful than a visit recorded as done that LinkedIn never saw.
  */
 export const visitProfileStep: LinkedInStepDefinition = {
   kind: 'profile_visit',
@@ -29,8 +31,8 @@ export const visitProfileStep: LinkedInStepDefinition = {
     const lead = ctx.input.lead;
     const sections = lead.company?.trim() && lead.title?.trim() ? {} : { linkedin_sections: 'experience' as const };
     let profile: UserProfile | undefined;
-    const read = async (notify: boolean): Promise<VisitResult> => {
-      const p = await ctx.deps.unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier, notify, ...sections }, ctx.call);
+    const visit = async (): Promise<VisitResult> => {
+      const p = await ctx.deps.unipile.users.getProfile({ account_id: ctx.unipileAccountId, identifier, notify: true, ...sections }, ctx.call);
       profile = p;
       return {
         providerId: p.provider_id,
@@ -39,15 +41,13 @@ export const visitProfileStep: LinkedInStepDefinition = {
         firstName: p.first_name ?? null,
         lastName: p.last_name ?? null,
         headline: p.headline ?? null,
-        ...(notify ? {} : { silentRead: true as const }),
       };
     };
     const out = await ctx.write<VisitResult>({
       kind: 'profile_visit',
       targetProviderId: ctx.input.lead.providerId,
-      // An earlier attempt may have been seen by LinkedIn: count it, and only read silently.
-      reconcile: () => read(false),
-      send: () => read(true),
+      // No `reconcile`: an unanswered earlier attempt is visited again (see above).
+      send: visit,
       // An error answer to the read means the view was not served; only a crash or a lost response
       // (timeout, connection cut after sending) leaves it uncertain.
       mayHaveHappened: (err) => !(err instanceof UnipileError && err.kind === 'http'),

@@ -55,6 +55,10 @@ const ControlView = Type.Object({
   changed: Type.Boolean({
     description: 'false when the campaign already was in the state asked for (a repeated call): nothing was done',
   }),
+  applied: Type.Boolean({
+    description:
+      'true when the orchestrator got the signal (200); false (202) when Temporal could not be reached yet: the status is recorded and the signal is re-sent until it is applied',
+  }),
 });
 
 const StartView = Type.Object({
@@ -129,16 +133,17 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
         tags,
         summary: 'Pause a running campaign: running leads hold at their next step (idempotent: changed false when already paused)',
         body: PauseBody,
-        response: responses({ 200: ControlView }, 404, 409),
+        response: responses({ 200: ControlView, 202: ControlView }, 404, 409),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { campaignId, reason } = request.body;
-      return control.pause({
+      const result = await control.pause({
         organizationId: organizationOf(request),
         campaignId,
         ...(reason !== undefined ? { reason } : {}),
       });
+      return reply.code(result.applied ? 200 : 202).send(result);
     },
   );
 
@@ -149,11 +154,13 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
         tags,
         summary: 'Resume a paused campaign (idempotent: changed false when already running)',
         body: ResumeBody,
-        response: responses({ 200: ControlView }, 404, 409, 422),
+        response: responses({ 200: ControlView, 202: ControlView }, 404, 409, 422),
       },
     },
-    async (request) =>
-      control.resume({ organizationId: organizationOf(request), campaignId: request.body.campaignId }),
+    async (request, reply) => {
+      const result = await control.resume({ organizationId: organizationOf(request), campaignId: request.body.campaignId });
+      return reply.code(result.applied ? 200 : 202).send(result);
+    },
   );
 
   app.post(
@@ -163,17 +170,18 @@ export function registerCampaignControlRoutes(app: ApiApp, deps: ApiDeps): void 
         tags,
         summary: 'Stop a campaign for good (idempotent: changed false when already stopped)',
         body: StopBody,
-        response: responses({ 200: ControlView }, 404, 409),
+        response: responses({ 200: ControlView, 202: ControlView }, 404, 409),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { campaignId, reason, completeCurrentExecutions } = request.body;
-      return control.stop({
+      const result = await control.stop({
         organizationId: organizationOf(request),
         campaignId,
         ...(reason !== undefined ? { reason } : {}),
         ...(completeCurrentExecutions !== undefined ? { completeCurrentExecutions } : {}),
       });
+      return reply.code(result.applied ? 200 : 202).send(result);
     },
   );
 

@@ -7,6 +7,16 @@ const ReadyBody = Type.Object({
   checks: Type.Record(Type.String(), Check, {
     description: 'Each dependency; `ok: false` names the part that is not ready',
   }),
+  backlog: Type.Optional(
+    Type.Record(
+      Type.String(),
+      Type.Object({ pending: Type.Integer(), oldestAgeSeconds: Type.Union([Type.Integer(), Type.Null()]) }),
+      {
+        description:
+          'Work owed and retried in the background: `unipileEvents` (stored webhooks not applied yet), `campaignControl` (pause/resume/stop not delivered to Temporal yet)',
+      },
+    ),
+  ),
 });
 
 /** Liveness (the process answers) and readiness (its dependencies answer). Neither needs an API key. */
@@ -42,7 +52,7 @@ export function registerHealthRoutes(app: ApiApp, deps: { readiness: () => Promi
       }
       return reply
         .status(report.ready ? 200 : 503)
-        .send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+        .send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks, ...(report.backlog ? { backlog: report.backlog } : {}) });
     },
   );
 }
