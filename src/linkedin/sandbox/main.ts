@@ -13,7 +13,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   process.stdout.write(
     `sandbox LinkedIn (Unipile v1) listening on ${sandbox.url}\n` +
       `  UNIPILE_DSN=${sandbox.dsn}\n  UNIPILE_ACCESS_TOKEN=${sandbox.accessToken}\n  account_id=${account.id}\n` +
-      `  control: ${sandbox.url}/_sandbox/{accounts,accept,reply,people/:id,faults,calls,writes,deliveries}\n`,
+      `  control: ${sandbox.url}/_sandbox/{accounts,accept,reply,people/:id,faults,calls,writes,deliveries,hosted/:id/complete} (header X-API-KEY: the access token)\n`,
   );
   const shutdown = () => void sandbox.stop().then(() => process.exit(0));
   process.once('SIGINT', shutdown);
