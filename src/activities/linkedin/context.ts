@@ -15,6 +15,7 @@ import { leadProfileIdentifier } from '../../linkedin/identifiers';
 import { idempotencyKey, performWrite, type LedgerOutcome } from '../../linkedin/ledger';
 import { UnknownTemplateVariableError } from '../../domain/templates';
 import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
+import type { WebhookDestinationPolicy } from '../../services/webhook-destinations';
 
 export interface AccountStoppedEvent {
   accountId: string;
@@ -27,7 +28,8 @@ export interface LinkedInActivityDeps {
   db: Db;
   unipile: UnipileClient;
   logger: Logger;
-  fetch?: typeof fetch;
+  /** Where the `webhook` step may deliver (https, public addresses); strict when unset. */
+  webhookDestinations?: WebhookDestinationPolicy;
   onAccountStopped?: (e: AccountStoppedEvent) => Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../domain/failure-types';
+import { postWebhook, STRICT_WEBHOOK_POLICY, WebhookDestinationError } from '../../services/webhook-destinations';
 import { activityContext, StepConfigurationError, type LinkedInStepDefinition } from './context';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Clento-Signature';
@@ -15,7 +16,8 @@ export function signWebhook(body: string, secret: string, unixSeconds: number): 
 
 /**
  * webhook: POST a signed JSON event about the lead to the organization's endpoint (`config.webhookId`).
- * Not LinkedIn: no sender account needed. Non-2xx or network failure → retryable TransientError
+ * Not LinkedIn: no sender account needed. Non-2xx (a redirect is not followed) or network failure → retryable TransientError;
+ * a destination the policy refuses (services/webhook-destinations) → non-retryable WebhookDestinationBlocked
  * (Temporal's retry policy backs off). Delivery is at-least-once: receivers dedupe on X-Clento-Delivery.
  */
 export const notifyWebhookStep: LinkedInStepDefinition = {
@@ -23,7 +25,6 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
   usesAccount: false,
   async run(ctx) {
     const { db } = ctx.deps;
-    const doFetch = ctx.deps.fetch ?? globalThis.fetch;
     const webhookId = ctx.input.config.webhookId;
     if (typeof webhookId !== 'string' || !UUID.test(webhookId)) throw new StepConfigurationError('webhook step needs config.webhookId (an organization webhook id)');
     const hook = await db
@@ -41,16 +42,22 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
     const signal = ctx.call.signal ? AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ctx.call.signal]) : AbortSignal.timeout(TIMEOUT_MS);
     let status: number;
     try {
-      const res = await doFetch(hook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, hook.signing_secret, Math.floor(at.getTime() / 1000)), 'X-Clento-Delivery': deliveryId },
-        body,
-        signal,
-      });
+      const res = await postWebhook(
+        hook.url,
+        {
+          headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, hook.signing_secret, Math.floor(at.getTime() / 1000)), 'X-Clento-Delivery': deliveryId },
+          body,
+          signal,
+        },
+        ctx.deps.webhookDestinations ?? STRICT_WEBHOOK_POLICY,
+      );
       status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
     } catch (e) {
       if (activityContext()?.cancellationSignal.aborted) throw e;
+      // Resolved (now, at delivery) to an address it must not reach: refused before anything was sent, never retried.
+      if (e instanceof WebhookDestinationError) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.WebhookDestinationBlocked, message: `webhook ${webhookId} refused: ${e.message}`, nonRetryable: true, details: [{ webhookId, reason: e.refusal.reason }] });
+      }
       // The URL is not in the message: it may carry the receiver's token.
       throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${webhookId} unreachable: ${e instanceof Error ? e.message : String(e)}`, nonRetryable: false, details: [{ webhookId }] });
     }
