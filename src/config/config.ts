@@ -95,6 +95,14 @@ const envSchema = z
     UNIPILE_WEBHOOK_SECRET: z.string().optional(),
     SANDBOX_LINKEDIN_PORT: port(3100),
     PUBLIC_BASE_URL: z.string().url().optional(),
+
+    API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
+    API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: positiveInt(60),
+    WEBHOOK_ALLOW_HTTP: booleanFlag(false),
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean)),
   });
 
 /** Rules across variables, checked on the raw values so they are reported with every other problem. */
@@ -146,6 +154,9 @@ export type Config = Readonly<{
     sandboxPort: number;
   }>;
   publicBaseUrl: string | undefined;
+  rateLimits: Readonly<{ authenticatedPerMinute: number; unauthenticatedPerMinute: number }>;
+  /** Outbound webhooks (the campaign `webhook` step): https only unless allowHttp; allowedHosts skip the address checks. */
+  webhooks: Readonly<{ allowHttp: boolean; allowedHosts: readonly string[] }>;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -192,6 +203,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       sandboxPort: e.SANDBOX_LINKEDIN_PORT,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    rateLimits: { authenticatedPerMinute: e.API_RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
+    webhooks: { allowHttp: e.WEBHOOK_ALLOW_HTTP, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS },
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -12,7 +12,9 @@ import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
 import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/server';
 import type { Logger } from '../logger';
+import { hostedAuthKey } from '../services/account-ownership';
 import { createCampaignService } from '../services/campaign.service';
+import { unipileAccountDirectory } from './account-directory';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
 import { createUnipileWebhookService } from '../services/unipile-webhooks';
 import { findTemporalCli, MISSING_BINARY_HELP } from '../temporal/binaries';
@@ -92,7 +94,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     let unipile: UnipileClient | undefined;
     if (config.unipile.dsn && config.unipile.accessToken) {
       unipile = new UnipileClient({ dsn: config.unipile.dsn, accessToken: config.unipile.accessToken });
-    } else if (opts.worker && opts.embedded) {
+    } else if ((opts.worker || opts.api) && opts.embedded) {
       sandbox = await startSandboxLinkedIn({ port: config.unipile.sandboxPort, host: '127.0.0.1', acceptAfterMs: 60_000, replyAfterMs: null });
       // The sandbox keeps its network in memory: give it back the accounts the database knows.
       const known = await db.db.selectFrom('connected_accounts').select(['provider_account_id', 'display_name']).execute();
@@ -119,6 +121,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
           unipile: unipile!,
           logger: logger.child({ component: 'activities' }),
           pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason),
+          webhookDestinations: config.webhooks,
         }),
         workflows: opts.workflows ?? (config.temporal.workflowBundle ? { bundlePath: config.temporal.workflowBundle } : undefined),
         tuning: config.worker,
@@ -145,6 +148,12 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         logger,
         campaignControl: campaigns,
         compileDefinition: compileWorkflowDefinition,
+        accountDirectory: unipile ? unipileAccountDirectory(unipile) : undefined,
+        hostedAuth: config.unipile.webhookSecret
+          ? { secret: hostedAuthKey(config.unipile.webhookSecret), publicBaseUrl: () => config.publicBaseUrl ?? apiUrl }
+          : undefined,
+        rateLimits: config.rateLimits,
+        webhookDestinations: config.webhooks,
         readiness: async () => {
           const checks: Record<string, { ok: boolean; detail?: string }> = {};
           checks.database = await sql`select 1`.execute(db.db).then(

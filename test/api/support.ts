@@ -129,6 +129,8 @@ export interface Org {
 export interface TestApi {
   app: FastifyInstance;
   db: TestDatabase['db'];
+  /** Pass as `database` to a second app instance on the same database. */
+  database: TestDatabase;
   control: FakeCampaignControl;
   orgA: Org;
   orgB: Org;
@@ -185,6 +187,7 @@ export async function startTestApi(
   return {
     app,
     db: database.db,
+    database,
     control,
     orgA,
     orgB,
