@@ -105,7 +105,13 @@ void describe('account ownership', () => {
     assert.ok(!theirs.items.some((a: { providerAccountId: string }) => a.providerAccountId === done.accountId));
 
     // Unipile delivering the callback again changes nothing; organization B cannot then register it.
-    const again = await api.app.inject({ method: 'POST', url: '/api/webhooks/unipile/hosted-auth', payload: { status: 'CREATION_SUCCESS', account_id: done.accountId, name: asked.name } });
+    // (Sent as text/plain this time: Unipile's calls do not always say they are JSON.)
+    const again = await api.app.inject({
+      method: 'POST',
+      url: '/api/webhooks/unipile/hosted-auth',
+      headers: { 'content-type': 'text/plain' },
+      payload: JSON.stringify({ status: 'CREATION_SUCCESS', account_id: done.accountId, name: asked.name }),
+    });
     assert.deepEqual([again.statusCode, again.json().created, again.json().accountId], [200, false, connected.id]);
     assert.equal((await register(api.orgB, done.accountId)).json().error.code, 'account_taken');
   });

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import * as accounts from '../../db/repositories/connected-account.repository';
 import { ACCOUNT_STATUSES, type ConnectedAccount } from '../../db/schema';
 import type { ApiApp, ApiDeps } from '../app';
@@ -191,37 +191,49 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDeps): void {
     },
   );
 
-  app.post(
-    HOSTED_AUTH_CALLBACK_PATH,
-    {
-      schema: {
-        tags: ['webhooks'],
-        summary: "Unipile's hosted auth notify callback: connects the account to the organization named by the link token",
-        body: HostedAuthCallback,
-        response: { 200: HostedAuthCallbackAnswer, 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' }, 422: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } },
+  // Unipile's callback, in a scope of its own: whatever content type it comes with, a JSON body is read as JSON.
+  app.register((plain, _opts, done) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+    scope.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, parsed) => {
+      try {
+        parsed(null, JSON.parse(body as string));
+      } catch {
+        parsed(Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }));
+      }
+    });
+    scope.post(
+      HOSTED_AUTH_CALLBACK_PATH,
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: "Unipile's hosted auth notify callback: connects the account to the organization named by the link token",
+          body: HostedAuthCallback,
+          response: { 200: HostedAuthCallbackAnswer, 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' }, 422: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } },
+        },
       },
-    },
-    async (request) => {
-      const { directory, hostedAuth } = hostedAuthOrFail(deps);
-      const token = verifyLinkToken(hostedAuth.secret, request.body.name);
-      if (!token.ok) {
-        request.log.warn({ reason: token.reason }, 'hosted auth callback refused');
-        throw new UnauthorizedError('invalid_hosted_auth_token', `the link token is ${token.reason.replace('_', ' ')}`);
-      }
-      const organizationId = token.organizationId;
-      const providerAccountId = request.body.account_id;
-      // The callback is not signed by Unipile: the account is confirmed with Unipile before it is trusted.
-      const unipile = await verifyWithUnipile({ accountDirectory: directory }, providerAccountId);
-      const result = await accounts.insertAccount(db, { organizationId, providerAccountId, displayName: unipile.name });
-      if ('inserted' in result) return { accountId: result.inserted.id, status: 'connected' as const, created: true };
-      if (result.conflict === 'same_organization' && result.existing) {
-        // A reconnect, or Unipile delivering the callback again: the account is ours, it is connected now.
-        await accounts.updateAccount(db, organizationId, result.existing.id, { status: 'connected' });
-        return { accountId: result.existing.id, status: 'connected' as const, created: false };
-      }
-      throw conflictError(result.conflict, providerAccountId);
-    },
-  );
+      async (request) => {
+        const { directory, hostedAuth } = hostedAuthOrFail(deps);
+        const token = verifyLinkToken(hostedAuth.secret, request.body.name);
+        if (!token.ok) {
+          request.log.warn({ reason: token.reason }, 'hosted auth callback refused');
+          throw new UnauthorizedError('invalid_hosted_auth_token', `the link token is ${token.reason.replace('_', ' ')}`);
+        }
+        const organizationId = token.organizationId;
+        const providerAccountId = request.body.account_id;
+        // The callback is not signed by Unipile: the account is confirmed with Unipile before it is trusted.
+        const unipile = await verifyWithUnipile({ accountDirectory: directory }, providerAccountId);
+        const result = await accounts.insertAccount(db, { organizationId, providerAccountId, displayName: unipile.name });
+        if ('inserted' in result) return { accountId: result.inserted.id, status: 'connected' as const, created: true };
+        if (result.conflict === 'same_organization' && result.existing) {
+          // A reconnect, or Unipile delivering the callback again: the account is ours, it is connected now.
+          await accounts.updateAccount(db, organizationId, result.existing.id, { status: 'connected' });
+          return { accountId: result.existing.id, status: 'connected' as const, created: false };
+        }
+        throw conflictError(result.conflict, providerAccountId);
+      },
+    );
+    done();
+  });
 
   app.get(
     '/api/accounts',
