@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { UnipileClient } from '../linkedin/unipile.client';
 import type { Logger } from '../logger';
+import type { WebhookDestinationPolicy } from '../services/webhook-destinations';
 import { isQuotaKind } from '../quota/limits';
 import { releaseGrant, reserveAction } from '../quota/quota.repository';
 import { createCampaignActivities, guardCampaignActive } from './campaign.activities';
@@ -18,7 +19,8 @@ export interface ActivityDeps {
   client: () => Client;
   unipile: UnipileClient;
   logger: Logger;
-  fetch?: typeof fetch;
+  /** Where the `webhook` step may deliver (config WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOWED_HOSTS); strict when unset. */
+  webhookDestinations?: WebhookDestinationPolicy;
   /** Called when LinkedIn says the account can no longer act: its running campaigns pause. */
   pauseCampaignsOfAccount: (accountId: string, reason: string) => Promise<unknown>;
 }
@@ -31,7 +33,7 @@ export function createActivities(
     db: deps.db,
     unipile: deps.unipile,
     logger: deps.logger,
-    fetch: deps.fetch,
+    webhookDestinations: deps.webhookDestinations,
     onAccountStopped: async ({ accountId, reason }) => {
       await deps.pauseCampaignsOfAccount(accountId, `account_disconnected: ${reason}`);
     },

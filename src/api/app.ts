@@ -12,14 +12,18 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { CompileResult } from '../domain/workflow-definition/plan';
 import { REDACT_PATHS, type Logger } from '../logger';
+import type { AccountDirectory, HostedAuthSettings } from '../services/account-ownership';
 import type { CampaignControl } from '../services/campaign-control';
+import type { WebhookDestinationPolicy } from '../services/webhook-destinations';
 import { registerAuth } from './auth';
 import { registerErrorHandling } from './error-handler';
 import { JSON_BODY_LIMIT } from './limits';
+import { DEFAULT_RATE_LIMITS, registerRateLimit, type RateLimits } from './rate-limit';
 import { ErrorBody } from './schemas/common';
 import { registerHealthRoutes } from './routes/health.routes';
 import { registerAccountRoutes } from './routes/accounts.routes';
 import { registerAccountUsageRoutes } from './routes/account-usage.routes';
+import { registerApiKeyRoutes } from './routes/api-keys.routes';
 import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.routes';
 import { registerLeadListRoutes } from './routes/lead-lists.routes';
 import { registerLeadRoutes } from './routes/leads.routes';
@@ -51,6 +55,14 @@ export interface ApiDeps {
   compileDefinition: (json: unknown) => CompileResult;
   /** What GET /ready reports; defaults to a database ping. */
   readiness?: () => Promise<ReadinessReport>;
+  /** Unipile as the API needs it: verifying account ids and hosted auth links. Unset: accounts cannot be registered (503). */
+  accountDirectory?: AccountDirectory;
+  /** Hosted auth link tokens and where Unipile calls back. Unset: no hosted link (503). */
+  hostedAuth?: HostedAuthSettings;
+  /** Per-minute limits (API_RATE_LIMIT_*); defaults 600 per key, 60 per IP. */
+  rateLimits?: RateLimits;
+  /** Which webhook endpoint URLs may be created (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOWED_HOSTS); strict when unset. */
+  webhookDestinations?: WebhookDestinationPolicy;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -112,7 +124,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, deps.db);
+  // Auth identifies the key, the rate limit counts the request (per key, or per IP without a valid key), then auth refuses bad keys.
+  const countRequest = await registerRateLimit(app, deps.db, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  registerAuth(app, deps.db, { between: countRequest });
 
   const text = ['text/csv', 'application/csv'];
   // Raw text for the CSV lead import (text/plain already parses as a string); the route's own body limit applies.
@@ -121,6 +135,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, { readiness: deps.readiness ?? (() => pingDatabase(deps.db)) });
   registerAccountRoutes(app, deps);
   registerAccountUsageRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
   registerWebhookEndpointRoutes(app, deps);
   registerLeadListRoutes(app, deps);
   registerLeadRoutes(app, deps);

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { ApiKeyScope } from '../db/schema';
 import type { Db } from '../db/connection';
-import { UnauthorizedError } from '../errors';
+import { ForbiddenError, UnauthorizedError } from '../errors';
 import { authenticateApiKey } from '../services/organizations';
 import { apiError } from './error-codes';
 
@@ -13,6 +14,10 @@ import { apiError } from './error-codes';
 declare module 'fastify' {
   interface FastifyRequest {
     organizationId: string | null;
+    /** The live key the request came with (after the API-key check). */
+    apiKey: { id: string; scopes: ApiKeyScope[] } | null;
+    /** Why the key was refused; thrown after the rate limit counted the request against the client's IP. */
+    authFailure: UnauthorizedError | null;
   }
 }
 
@@ -29,8 +34,14 @@ function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-export function registerAuth(app: FastifyInstance, db: Db): void {
+/**
+ * Two onRequest hooks: the first identifies the key (or notes why it is refused), `between` runs
+ * next (the rate limit, so refused keys are counted per IP), the last one refuses.
+ */
+export function registerAuth(app: FastifyInstance, db: Db, opts: { between?: onRequestAsyncHookHandler } = {}): void {
   app.decorateRequest('organizationId', null);
+  app.decorateRequest('apiKey', null);
+  app.decorateRequest('authFailure', null);
 
   // Documents the requirement in OpenAPI for every protected route, including ones added later.
   app.addHook('onRoute', (route) => {
@@ -41,17 +52,31 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
   app.addHook('onRequest', async (request) => {
     if (!requiresApiKey(request.routeOptions.url)) return;
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw new UnauthorizedError();
-    const organizationId = await authenticateApiKey(db, token);
-    if (!organizationId) {
+    if (!token) {
+      request.authFailure = new UnauthorizedError();
+      return;
+    }
+    const key = await authenticateApiKey(db, token);
+    if (!key) {
       request.log.info(
         { keyPrefix: token.startsWith('clk_') ? token.slice(0, 12) : '(not a clk_ key)' },
         'rejected API key',
       );
-      throw new UnauthorizedError('unauthorized', 'the API key is invalid or revoked');
+      request.authFailure = new UnauthorizedError('unauthorized', 'the API key is invalid, expired or revoked');
+      return;
     }
-    request.organizationId = organizationId;
+    request.organizationId = key.organizationId;
+    request.apiKey = { id: key.id, scopes: key.scopes };
   });
+
+  if (opts.between) app.addHook('onRequest', opts.between);
+
+  app.addHook('onRequest', (request, _reply, done) => done(request.authFailure ?? undefined));
+}
+
+/** Routes that manage API keys need a key with the `admin` scope: a route-level onRequest hook. */
+export function requireAdmin(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+  done(request.apiKey?.scopes.includes('admin') ? undefined : new ForbiddenError('admin_scope_required', 'this route needs an API key with the admin scope'));
 }
 
 /** The caller's organization; only reachable on routes behind the API-key check. */

@@ -29,6 +29,12 @@ export const ERROR_CODES = {
     meaning:
       'The campaign step graph does not compile; `details` lists the problems, each pointing at a nodeId, edgeId or path. 400 when saving; 422 when starting a campaign whose stored definition no longer compiles.',
   },
+  invalid_expiry: { status: 400, meaning: 'An API key `expiresAt` that is not in the future.' },
+  webhook_url_not_allowed: {
+    status: 400,
+    meaning:
+      'The webhook endpoint URL is not https (http needs WEBHOOK_ALLOW_HTTP) or its host is a loopback, private, link-local, multicast or otherwise non-public address (hex, octal and decimal IPv4 spellings included) not named in WEBHOOK_ALLOWED_HOSTS; `details.reason` is `scheme`, `blocked_address` or `invalid_url`.',
+  },
   invalid_account_settings: {
     status: 400,
     meaning:
@@ -55,6 +61,15 @@ export const ERROR_CODES = {
     meaning:
       'An inbound provider webhook (`/api/webhooks/*`) came without the shared secret header, or with a wrong one.',
   },
+  invalid_hosted_auth_token: {
+    status: 401,
+    meaning:
+      "Unipile's hosted auth callback carried a link token that is malformed, not signed by us, or expired; nothing was connected.",
+  },
+  admin_scope_required: {
+    status: 403,
+    meaning: 'The route manages API keys and needs a key with the `admin` scope.',
+  },
   organization_mismatch: {
     status: 403,
     meaning: '`organizationId` in the body is not the organization of the API key.',
@@ -62,6 +77,7 @@ export const ERROR_CODES = {
 
   // resources (another organization\'s ids answer the same as missing ones)
   account_not_found: { status: 404, meaning: 'No connected account with this id in your organization.' },
+  api_key_not_found: { status: 404, meaning: 'No live API key with this id in your organization.' },
   webhook_endpoint_not_found: {
     status: 404,
     meaning: 'No webhook endpoint with this id in your organization.',
@@ -78,6 +94,10 @@ export const ERROR_CODES = {
   account_already_exists: {
     status: 409,
     meaning: 'A connected account with this providerAccountId already exists in your organization.',
+  },
+  account_taken: {
+    status: 409,
+    meaning: 'The Unipile account is connected to another organization; a Unipile account belongs to exactly one.',
   },
   account_in_use: {
     status: 409,
@@ -105,6 +125,15 @@ export const ERROR_CODES = {
     status: 409,
     meaning: 'The campaign is in progress or scheduled (or, for DELETE, paused); pause or stop it first.',
   },
+  provider_account_invalid: {
+    status: 422,
+    meaning: 'Unipile does not know this account id, or it is not a LinkedIn account; nothing was registered.',
+  },
+  rate_limited: {
+    status: 429,
+    meaning:
+      'Too many requests from this API key (API_RATE_LIMIT_PER_MINUTE) or, without a valid key, from this IP (API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE); `Retry-After` says when to retry, `details` has `limit` and `retryAfterSeconds`.',
+  },
   lead_list_too_large: {
     status: 422,
     meaning: 'The import would take the lead list above 100,000 leads; nothing was imported.',
@@ -118,6 +147,12 @@ export const ERROR_CODES = {
   sender_account_not_connected: {
     status: 422,
     meaning: 'Start or resume: the sender account is disconnected or in error; reconnect it first.',
+  },
+
+  unipile_unavailable: {
+    status: 503,
+    meaning:
+      'Unipile could not be reached (or is not configured) to verify an account or create a hosted auth link; retry later.',
   },
 
   // everything else

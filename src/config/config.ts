@@ -132,6 +132,14 @@ const envSchema = z
     SANDBOX_ACCEPT_PROBABILITY: probability(1),
     SANDBOX_REPLY_AFTER_MS: delayOrNever(null),
     PUBLIC_BASE_URL: z.string().url().optional(),
+
+    API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
+    API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: positiveInt(60),
+    WEBHOOK_ALLOW_HTTP: booleanFlag(false),
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean)),
   });
 
 /** Rules across variables, checked on the raw values so they are reported with every other problem. */
@@ -185,6 +193,9 @@ export type Config = Readonly<{
     sandbox: Readonly<{ acceptAfterMs: number | null; acceptProbability: number; replyAfterMs: number | null }>;
   }>;
   publicBaseUrl: string | undefined;
+  rateLimits: Readonly<{ authenticatedPerMinute: number; unauthenticatedPerMinute: number }>;
+  /** Outbound webhooks (the campaign `webhook` step): https only unless allowHttp; allowedHosts skip the address checks. */
+  webhooks: Readonly<{ allowHttp: boolean; allowedHosts: readonly string[] }>;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -232,6 +243,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       sandbox: { acceptAfterMs: e.SANDBOX_ACCEPT_AFTER_MS, acceptProbability: e.SANDBOX_ACCEPT_PROBABILITY, replyAfterMs: e.SANDBOX_REPLY_AFTER_MS },
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    rateLimits: { authenticatedPerMinute: e.API_RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
+    webhooks: { allowHttp: e.WEBHOOK_ALLOW_HTTP, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS },
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -29,6 +29,20 @@ export interface ApiKeysTable {
   key_hash: string;
   created_at: Timestamp;
   revoked_at: NullableTimestamp;
+  /** `admin` manages API keys; a key without it uses every other route. */
+  scopes: Json<ApiKeyScope[]>;
+  expires_at: NullableTimestamp;
+  /** Updated at most once a minute per key. */
+  last_used_at: NullableTimestamp;
+}
+
+export const API_KEY_SCOPES = ['admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface ApiRateLimitsTable {
+  bucket: string;
+  hits: number;
+  window_ends_at: Timestamp;
 }
 
 export interface ConnectedAccountsTable {
@@ -137,6 +151,7 @@ export interface Database {
   campaigns: CampaignsTable;
   campaign_executions: CampaignExecutionsTable;
   unipile_events: UnipileEventsTable;
+  api_rate_limits: ApiRateLimitsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

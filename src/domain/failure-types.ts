@@ -17,6 +17,8 @@ export const FAILURE_TYPES = {
   IndeterminateWriteError: 'IndeterminateWriteError',
   /** The campaign or step is misconfigured (unknown webhook, missing provider id...): retrying cannot help. */
   ConfigurationError: 'ConfigurationError',
+  /** The webhook endpoint is not https or its host is (or resolves to) a non-public address: never retried. */
+  WebhookDestinationBlocked: 'WebhookDestinationBlocked',
   /** The campaign is paused or stopped: the action guard refused to start a new LinkedIn action. */
   CampaignNotActiveError: 'CampaignNotActiveError',
 } as const;

@@ -8,6 +8,7 @@ import { UnipileError } from './errors';
 import {
   AccountListSchema,
   AccountSchema,
+  HostedAuthUrlSchema,
   ChatListSchema,
   ChatSchema,
   ChatStartedSchema,
@@ -82,6 +83,21 @@ export interface WebhookCreateBody {
   enabled?: boolean;
   headers?: Array<{ key: string; value: string }>;
   events?: string[];
+}
+
+export interface HostedAuthLinkBody {
+  type: 'create' | 'reconnect';
+  providers: string[] | '*';
+  /** The DSN as https://host:port. */
+  api_url: string;
+  /** ISO 8601. */
+  expiresOn: string;
+  notify_url: string;
+  /** Ours; Unipile sends it back to notify_url with the new account_id. */
+  name: string;
+  reconnect_account?: string;
+  success_redirect_url?: string;
+  failure_redirect_url?: string;
 }
 
 export function baseUrlFromDsn(dsn: string): string {
@@ -233,6 +249,12 @@ export class UnipileClient {
     getAll: (p: { limit?: number; cursor?: string } = {}, o?: CallOptions) =>
       this.request({ method: 'GET', path: '/accounts', query: p, schema: AccountListSchema, write: false }, o),
     getOne: (id: string, o?: CallOptions) => this.request({ method: 'GET', path: `/accounts/${enc(id)}`, schema: AccountSchema, write: false }, o),
+  };
+
+  /** The hosted auth wizard (unipile-api.md §4.1): the link an organization follows to connect its account. */
+  readonly hostedAuth = {
+    createLink: (body: HostedAuthLinkBody, o?: CallOptions) =>
+      this.request({ method: 'POST', path: '/hosted/accounts/link', json: body, schema: HostedAuthUrlSchema, write: false }, o),
   };
 
   readonly webhook = {

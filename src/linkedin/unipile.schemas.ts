@@ -116,6 +116,9 @@ export const AccountSchema = z.looseObject({
 export type Account = z.infer<typeof AccountSchema>;
 export const AccountListSchema = listOf(AccountSchema);
 
+/** `POST /hosted/accounts/link`: the hosted auth wizard's URL (§4.1). */
+export const HostedAuthUrlSchema = z.looseObject({ object: optStr, url: str });
+
 export const WebhookSchema = z
   .looseObject({
   id: optStr,

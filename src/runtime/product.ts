@@ -15,7 +15,9 @@ import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/se
 import { registerProductWebhooks } from '../linkedin/register-webhooks';
 import { createUnipileProbe, type UnipileProbe } from '../linkedin/unipile-probe';
 import type { Logger } from '../logger';
+import { hostedAuthKey } from '../services/account-ownership';
 import { createCampaignService } from '../services/campaign.service';
+import { unipileAccountDirectory } from './account-directory';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
 import { createUnipileWebhookService } from '../services/unipile-webhooks';
 import { startBackgroundLoop } from '../services/background';
@@ -111,7 +113,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     let unipile: UnipileClient | undefined;
     if (config.unipile.dsn && config.unipile.accessToken) {
       unipile = new UnipileClient({ dsn: config.unipile.dsn, accessToken: config.unipile.accessToken });
-    } else if (opts.worker && opts.embedded) {
+    } else if ((opts.worker || opts.api) && opts.embedded) {
       sandbox = await startSandboxLinkedIn({
         port: config.unipile.sandboxPort,
         host: '127.0.0.1',
@@ -166,6 +168,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
           unipile: unipile!,
           logger: logger.child({ component: 'activities' }),
           pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason),
+          webhookDestinations: config.webhooks,
         }),
         workflows: opts.workflows ?? (config.temporal.workflowBundle ? { bundlePath: config.temporal.workflowBundle } : undefined),
         tuning: config.worker,
@@ -191,6 +194,12 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         logger,
         campaignControl: campaigns,
         compileDefinition: compileWorkflowDefinition,
+        accountDirectory: unipile ? unipileAccountDirectory(unipile) : undefined,
+        hostedAuth: config.unipile.webhookSecret
+          ? { secret: hostedAuthKey(config.unipile.webhookSecret), publicBaseUrl: () => config.publicBaseUrl ?? apiUrl }
+          : undefined,
+        rateLimits: config.rateLimits,
+        webhookDestinations: config.webhooks,
         readiness: async () => {
           const checks: Record<string, { ok: boolean; detail?: string }> = {};
           checks.database = await sql`select 1`.execute(db.db).then(

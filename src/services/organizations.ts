@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection';
 import * as apiKeys from '../db/repositories/api-key.repository';
+import type { ApiKeyScope } from '../db/schema';
 
 /**
  * Organizations and their API keys. A key is `clk_` + 43 base62 characters (~256 random bits), shown
@@ -33,14 +34,46 @@ export function generateApiKey(): { apiKey: string; keyPrefix: string; keyHash: 
   return { apiKey, keyPrefix: apiKey.slice(0, KEY_PREFIX_LENGTH), keyHash: hashApiKey(apiKey) };
 }
 
+export interface ApiKeyOptions {
+  name?: string;
+  /** Default: admin (the operator tools and the organization's first key manage the others). */
+  scopes?: readonly ApiKeyScope[];
+  expiresAt?: Date | null;
+}
+
 export async function createApiKey(
   db: Db,
   organizationId: string,
-  name = 'default',
+  nameOrOptions: string | ApiKeyOptions = {},
 ): Promise<{ id: string; apiKey: string; keyPrefix: string }> {
+  const opts = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
   const { apiKey, keyPrefix, keyHash } = generateApiKey();
-  const { id } = await apiKeys.insertApiKey(db, { organizationId, name, keyPrefix, keyHash });
+  const { id } = await apiKeys.insertApiKey(db, {
+    organizationId,
+    name: opts.name ?? 'default',
+    keyPrefix,
+    keyHash,
+    scopes: opts.scopes ?? ['admin'],
+    expiresAt: opts.expiresAt ?? null,
+  });
   return { id, apiKey, keyPrefix };
+}
+
+/**
+ * A new secret for a key: the old one is revoked and a new key with the same name, scopes and
+ * expiry takes its place, in one transaction. undefined when there is no live key with this id.
+ */
+export async function rotateApiKey(
+  db: Db,
+  organizationId: string,
+  keyId: string,
+): Promise<{ id: string; apiKey: string; keyPrefix: string } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const old = await apiKeys.findApiKey(trx, organizationId, keyId);
+    if (!old || old.revoked_at || (old.expires_at && old.expires_at.getTime() <= Date.now())) return undefined;
+    if (!(await apiKeys.revokeApiKey(trx, organizationId, keyId))) return undefined;
+    return createApiKey(trx, organizationId, { name: old.name, scopes: old.scopes, expiresAt: old.expires_at });
+  });
 }
 
 export async function createOrganizationWithKey(
@@ -53,7 +86,7 @@ export async function createOrganizationWithKey(
       .values({ name: input.name })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const key = await createApiKey(trx, org.id, input.keyName ?? 'default');
+    const key = await createApiKey(trx, org.id, { name: input.keyName ?? 'default', scopes: ['admin'] });
     return { organizationId: org.id, apiKeyId: key.id, apiKey: key.apiKey, keyPrefix: key.keyPrefix };
   });
 }
@@ -63,8 +96,18 @@ export async function revokeApiKey(db: Db, organizationId: string, keyId: string
   return apiKeys.revokeApiKey(db, organizationId, keyId);
 }
 
-/** The key's organization, or null for anything that is not a live key (malformed, unknown, revoked). */
-export async function authenticateApiKey(db: Db, key: string): Promise<string | null> {
+/**
+ * The live key (its organization and scopes), or null for anything else: malformed, unknown,
+ * revoked, expired. Read from the database at every request (no cache a revoked key could live on
+ * in); `last_used_at` is written only when the stored value is more than a minute old.
+ */
+export async function authenticateApiKey(db: Db, key: string): Promise<apiKeys.LiveApiKey | null> {
   if (!KEY_PATTERN.test(key)) return null;
-  return apiKeys.findActiveOrganizationByKeyHash(db, hashApiKey(key));
+  const live = await apiKeys.findLiveKeyByHash(db, hashApiKey(key));
+  if (live && (!live.lastUsedAt || Date.now() - live.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)) {
+    await apiKeys.touchLastUsed(db, live.id);
+  }
+  return live;
 }
+
+const LAST_USED_RESOLUTION_MS = 60_000;

@@ -11,7 +11,7 @@ void describe('account quota usage and settings', () => {
   before(async () => {
     api = await startTestApi();
     accountId = (
-      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: 'quota-1' } })
+      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount('quota-1') } })
     ).json().id;
   });
   after(() => api.close());
@@ -110,7 +110,7 @@ void describe('account quota usage and settings', () => {
 
   void it('usage counts what the quota granted, today and this week, per kind', async () => {
     const other = (
-      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: 'quota-2' } })
+      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount('quota-2') } })
     ).json().id as string;
     const patched = await api.call({
       method: 'PATCH',
@@ -147,7 +147,7 @@ void describe('account quota usage and settings', () => {
 
   void it('outside working hours: usage says so and when the next window opens', async () => {
     const id = (
-      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: 'quota-3' } })
+      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount('quota-3') } })
     ).json().id as string;
     const now = new Date();
     const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));

@@ -8,6 +8,7 @@ void describe('accounts, webhook endpoints, lead lists, leads', () => {
   after(() => api.close());
 
   void it('connected accounts: create, duplicate 409, list, disconnect and reconnect', async () => {
+    api.unipileAccount('unipile-1');
     const res = await api.call({
       method: 'POST',
       url: '/api/accounts',
@@ -29,18 +30,15 @@ void describe('accounts, webhook endpoints, lead lists, leads', () => {
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.json().error.code, 'account_already_exists');
     assert.deepEqual(await tableCounts(api.db), before);
-    // Another organization may connect the same Unipile account id.
-    assert.equal(
-      (
-        await api.call({
-          as: api.orgB,
-          method: 'POST',
-          url: '/api/accounts',
-          payload: { providerAccountId: 'unipile-1' },
-        })
-      ).statusCode,
-      201,
-    );
+    // A Unipile account belongs to one organization (the victim scenario: test/api/account-ownership.test.ts).
+    const taken = await api.call({
+      as: api.orgB,
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { providerAccountId: 'unipile-1' },
+    });
+    assert.equal(taken.statusCode, 409);
+    assert.equal(taken.json().error.code, 'account_taken');
 
     await api.db
       .updateTable('connected_accounts')

@@ -1,5 +1,9 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { AddressInfo } from 'node:net';
 import { buildApp, type ApiDeps } from '../../src/api/app';
+import { startSandboxLinkedIn, type SandboxHandle } from '../../src/linkedin/sandbox/server';
+import { UnipileClient } from '../../src/linkedin/unipile.client';
+import { unipileAccountDirectory } from '../../src/runtime/account-directory';
 import type { CompileResult } from '../../src/domain/workflow-definition/plan';
 import { createLogger } from '../../src/logger';
 import type { CampaignControl, CampaignStatusView } from '../../src/services/campaign-control';
@@ -128,9 +132,17 @@ export interface Org {
 export interface TestApi {
   app: FastifyInstance;
   db: TestDatabase['db'];
+  /** Pass as `database` to a second app instance on the same database. */
+  database: TestDatabase;
   control: FakeCampaignControl;
   orgA: Org;
   orgB: Org;
+  /** The Unipile the API verifies account ids with (the sandbox, over HTTP). */
+  sandbox: SandboxHandle;
+  /** An account Unipile knows (created in the sandbox), ready to be registered; returns its id. */
+  unipileAccount(id?: string): string;
+  /** Listens on a free port (for callbacks from the sandbox); the hosted auth notify URL points here. */
+  listen(): Promise<string>;
   /** Every log line the app wrote. */
   logs: string[];
   /** inject with orgA's key unless other headers are given. */
@@ -138,10 +150,17 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** High enough that no test meets it unless it means to (the rate-limit tests set their own). */
+export const TEST_RATE_LIMITS = { authenticatedPerMinute: 1_000_000, unauthenticatedPerMinute: 1_000_000 };
+export const TEST_HOSTED_AUTH_SECRET = 'test-hosted-auth-secret';
+
 export async function startTestApi(
   overrides: Partial<Omit<ApiDeps, 'db' | 'logger'>> = {},
+  opts: { database?: TestDatabase } = {},
 ): Promise<TestApi> {
-  const database = await createTestDatabase();
+  const database = opts.database ?? (await createTestDatabase());
+  const sandbox = await startSandboxLinkedIn();
+  let publicBaseUrl: string | undefined;
   const logs: string[] = [];
   const logger = createLogger({
     level: 'info',
@@ -153,6 +172,9 @@ export async function startTestApi(
     logger,
     campaignControl: control,
     compileDefinition: fakeCompileDefinition,
+    accountDirectory: unipileAccountDirectory(new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken })),
+    hostedAuth: { secret: TEST_HOSTED_AUTH_SECRET, publicBaseUrl: () => publicBaseUrl },
+    rateLimits: TEST_RATE_LIMITS,
     ...overrides,
   });
   const org = async (name: string): Promise<Org> => {
@@ -168,14 +190,23 @@ export async function startTestApi(
   return {
     app,
     db: database.db,
+    database,
     control,
     orgA,
     orgB,
+    sandbox,
+    unipileAccount: (id) => sandbox.control.createAccount(id ? { id } : {}).id,
+    listen: async () => {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      publicBaseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      return publicBaseUrl;
+    },
     logs,
     call: ({ as, ...opts }) => app.inject({ ...opts, headers: { ...(as ?? orgA).headers, ...opts.headers } }),
     close: async () => {
       await app.close();
-      await database.drop();
+      await sandbox.stop();
+      if (!opts.database) await database.drop();
     },
   };
 }
@@ -209,7 +240,7 @@ export async function seedCampaign(api: TestApi, org: Org, opts: { leads?: numbe
       as: org,
       method: 'POST',
       url: '/api/accounts',
-      payload: { providerAccountId: `acc-${Math.random()}`, displayName: 'Sender' },
+      payload: { providerAccountId: api.unipileAccount(), displayName: 'Sender' },
     })
   ).json();
   const list = (

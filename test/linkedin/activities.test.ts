@@ -2,6 +2,8 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { createHmac, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -13,8 +15,10 @@ import { createLinkedInActivities, type AccountStoppedEvent } from '../../src/ac
 import type { LeadSnapshot, StepActivityInput, StepOutcome } from '../../src/domain/step-outcome';
 import { RATE_LIMIT_BACKOFF_MS } from '../../src/linkedin/errors';
 import type { LedgerTables } from '../../src/linkedin/ledger.schema';
+import { blockedAddressReason } from '../../src/services/webhook-destinations';
 
 const HOUR = 3600_000;
+const LOCAL_WEBHOOKS = { allowHttp: true, allowedHosts: ['127.0.0.1'] };
 
 function isFailure(type: string, check?: (f: ApplicationFailure) => void) {
   return (e: unknown) => {
@@ -46,6 +50,8 @@ void describe('LinkedIn step activities against the sandbox', () => {
       db: t.db,
       unipile,
       logger: createLogger({ level: 'silent' }),
+      // The webhook receivers of these tests listen on 127.0.0.1 over plain http: allowed by config, as in a local run.
+      webhookDestinations: LOCAL_WEBHOOKS,
       onAccountStopped: (e) => {
         stopped.push(e);
         return Promise.resolve();
@@ -517,6 +523,57 @@ void describe('LinkedIn step activities against the sandbox', () => {
       assert.equal(deliveries.size, 2, 'one delivery id per endpoint');
       const detail = (out as unknown as { detail: { deliveries: Array<{ webhookId: string }> } }).detail;
       assert.deepEqual(new Set(detail.deliveries.map((d) => d.webhookId)), new Set(hooks.map((h) => h.id)));
+    });
+
+    void it('SSRF: with the strict policy a loopback receiver is refused at delivery (non-retryable WebhookDestinationBlocked) and gets nothing', async () => {
+      const strict = createLinkedInActivities({ db: t.db, unipile: new UnipileClient({ dsn: sb.dsn, accessToken: sb.accessToken }), logger: createLogger({ level: 'silent' }) });
+      const httpOnly = createLinkedInActivities({ db: t.db, unipile: new UnipileClient({ dsn: sb.dsn, accessToken: sb.accessToken }), logger: createLogger({ level: 'silent' }), webhookDestinations: { allowHttp: true, allowedHosts: [] } });
+      const port = (receiver.address() as AddressInfo).port;
+      const before = received.length;
+      answer = 200;
+      // URLs stored before the creation check existed (or written to the table directly) are judged again at delivery.
+      const cases: Array<[typeof strict, string]> = [
+        [strict, url],
+        [httpOnly, url],
+        [httpOnly, `http://0x7f000001:${port}/hook`],
+        [httpOnly, `http://[::ffff:127.0.0.1]:${port}/hook`],
+        [httpOnly, `http://localhost:${port}/hook`],
+      ];
+      // A name (not an IP literal, not "localhost") that resolves to a loopback address: refused when resolved.
+      const { address } = await lookup(hostname());
+      if (blockedAddressReason(address)) cases.push([httpOnly, `http://${hostname()}:${port}/hook`]);
+      for (const [acts2, target] of cases) {
+        const hook = await t.db.insertInto('organization_webhooks').values({ organization_id: org, url: target, signing_secret: 's' }).returning('id').executeTakeFirstOrThrow();
+        await assert.rejects(
+          acts2.notifyWebhook(input(await lead(`hook-ssrf-${randomUUID().slice(0, 8)}`), { webhookId: hook.id })),
+          isFailure('WebhookDestinationBlocked', (f) => assert.equal(f.nonRetryable, true, target)),
+          target,
+        );
+      }
+      assert.equal(received.length, before, 'no request reached the receiver');
+    });
+
+    void it('SSRF: redirects are not followed (a 302 to another local address is a failed delivery, not a request there)', async () => {
+      let hit = 0;
+      const inner = createServer((_req, res) => {
+        hit++;
+        res.writeHead(200).end();
+      });
+      await new Promise<void>((r) => inner.listen(0, '127.0.0.1', r));
+      const redirector = createServer((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${(inner.address() as AddressInfo).port}/` }).end());
+      await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+      try {
+        const target = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hook`;
+        const hook = await t.db.insertInto('organization_webhooks').values({ organization_id: org, url: target, signing_secret: 's' }).returning('id').executeTakeFirstOrThrow();
+        await assert.rejects(
+          acts.notifyWebhook(input(await lead('hook-redirect'), { webhookId: hook.id })),
+          isFailure('TransientError', (f) => assert.match(f.message, /answered 302/)),
+        );
+        assert.equal(hit, 0);
+      } finally {
+        await new Promise<void>((r) => inner.close(() => r()));
+        await new Promise<void>((r) => redirector.close(() => r()));
+      }
     });
   });
 

@@ -173,19 +173,71 @@ void describe('sandbox LinkedIn', () => {
     assert.ok(a.includes('ok') && a.some((x) => x !== 'ok'), a.join(','));
   });
 
-  void it('HTTP control surface: accounts, people, accept, calls, writes', async () => {
-    const post = (path: string, body: unknown) => fetch(`${sb.url}/_sandbox${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  void it('HTTP control surface: accounts, people, accept, calls, writes (with the access token)', async () => {
+    const auth = { 'x-api-key': sb.accessToken };
+    const post = (path: string, body: unknown) => fetch(`${sb.url}/_sandbox${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) }).then((r) => r.json());
     const acc = (await post('/accounts', { name: 'Remote' })) as { id: string };
     const person = (await post('/people/remote-rae', { firstName: 'Rae' })) as { providerId: string };
     await client.users.sendInvitation({ account_id: acc.id, provider_id: person.providerId });
     assert.deepEqual(await post('/accept', { account_id: acc.id, person: 'remote-rae' }), { accepted: true });
-    const writes = (await fetch(`${sb.url}/_sandbox/writes`).then((r) => r.json())) as { items: Array<{ accountId: string; kind: string; count: number }> };
+    const writes = (await fetch(`${sb.url}/_sandbox/writes`, { headers: auth }).then((r) => r.json())) as { items: Array<{ accountId: string; kind: string; count: number }> };
     assert.deepEqual(
       writes.items.filter((w) => w.accountId === acc.id),
       [{ accountId: acc.id, providerId: person.providerId, kind: 'invitation', count: 1 }],
     );
-    const calls = (await fetch(`${sb.url}/_sandbox/calls`).then((r) => r.json())) as { items: Array<{ path: string }> };
+    const calls = (await fetch(`${sb.url}/_sandbox/calls`, { headers: { authorization: `Bearer ${sb.accessToken}` } }).then((r) => r.json())) as { items: Array<{ path: string }> };
     assert.ok(calls.items.some((c) => c.path === '/api/v1/users/invite'));
+  });
+
+  void it('control routes refuse requests without the access token (an SSRF from our own worker cannot drive them)', async () => {
+    const before = sb.control.writeCounts().length;
+    for (const [method, path, body] of [
+      ['POST', '/accounts', { name: 'Intruder' }],
+      ['POST', '/accept', { account_id: 'x', person: 'y' }],
+      ['PUT', '/faults', { errorRate: 1 }],
+      ['GET', '/calls', undefined],
+    ] as const) {
+      const res = await fetch(`${sb.url}/_sandbox${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': 'wrong' }, body: body ? JSON.stringify(body) : undefined });
+      assert.equal(res.status, 401, `${method} ${path}`);
+      await res.arrayBuffer();
+    }
+    assert.equal((await fetch(`${sb.url}/_sandbox/writes`)).status, 401);
+    assert.equal(sb.control.writeCounts().length, before);
+    // The faults were not set: a read still works.
+    const acc = sb.control.createAccount();
+    assert.equal((await client.account.getOne(acc.id)).id, acc.id);
+  });
+
+  void it('hosted auth: the link is a page; completing it creates the account and POSTs {status, account_id, name} to notify_url', async () => {
+    const received: unknown[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify`;
+      const link = await client.hostedAuth.createLink({ type: 'create', providers: ['LINKEDIN'], api_url: sb.url, expiresOn: new Date(Date.now() + 60_000).toISOString(), notify_url: notifyUrl, name: 'token-123' });
+      assert.ok(link.url.startsWith(`${sb.url}/hosted/`), link.url);
+      const page = await fetch(link.url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<form method="post">/);
+      const done = (await fetch(link.url, { method: 'POST' }).then((r) => r.json())) as { accountId: string; status: string; notifyStatus: number };
+      assert.equal(done.status, 'CREATION_SUCCESS');
+      assert.equal(done.notifyStatus, 200);
+      assert.deepEqual(received, [{ status: 'CREATION_SUCCESS', account_id: done.accountId, name: 'token-123' }]);
+      assert.equal((await client.account.getOne(done.accountId)).type, 'LINKEDIN');
+      // An expired link cannot be completed.
+      const old = await client.hostedAuth.createLink({ type: 'create', providers: ['LINKEDIN'], api_url: sb.url, expiresOn: new Date(Date.now() - 1000).toISOString(), notify_url: notifyUrl, name: 'late' });
+      assert.equal((await fetch(old.url, { method: 'POST' })).status, 410);
+      assert.equal(received.length, 1);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   void it('registerProductWebhooks registers messaging, users, account_status once (idempotent), with auth and content-type headers', async () => {

@@ -22,6 +22,26 @@ describe('configuration', () => {
     assert.ok(Object.isFrozen(r.config.temporal));
   });
 
+  it('security settings: rate limits (600 per key, 60 per IP by default) and webhook destinations (https only, no allow-list)', () => {
+    const defaults = loadConfig({});
+    assert.ok(defaults.ok);
+    assert.deepEqual(defaults.config.rateLimits, { authenticatedPerMinute: 600, unauthenticatedPerMinute: 60 });
+    assert.deepEqual(defaults.config.webhooks, { allowHttp: false, allowedHosts: [] });
+    const set = loadConfig({
+      API_RATE_LIMIT_PER_MINUTE: '100000',
+      API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '5000',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1, Receiver.Local ,[::1]',
+    });
+    assert.ok(set.ok);
+    assert.deepEqual(set.config.rateLimits, { authenticatedPerMinute: 100000, unauthenticatedPerMinute: 5000 });
+    assert.deepEqual(set.config.webhooks, { allowHttp: true, allowedHosts: ['127.0.0.1', 'receiver.local', '::1'] });
+    const bad = loadConfig({ API_RATE_LIMIT_PER_MINUTE: '0', API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: 'lots', WEBHOOK_ALLOW_HTTP: 'maybe' });
+    assert.equal(bad.ok, false);
+    if (bad.ok) return;
+    for (const v of ['API_RATE_LIMIT_PER_MINUTE', 'API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', 'WEBHOOK_ALLOW_HTTP']) assert.match(bad.problems.join('\n'), new RegExp(`${v}:`));
+  });
+
   it('lists every problem at once', () => {
     const r = loadConfig({
       TEMPORAL_ADDRESS: 'not an address',

@@ -76,9 +76,19 @@ export async function seedCampaign(
     accountId?: string;
   },
 ): Promise<Seeded> {
-  const organizationId = opts.organizationId ?? (await db.insertInto('organizations').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow()).id;
+  // A Unipile account belongs to one organization (a unique index): later seeds on the same sandbox
+  // account get a new campaign in the organization that holds it.
+  const holder = opts.accountId
+    ? undefined
+    : await db.selectFrom('connected_accounts').select(['id', 'organization_id']).where('provider_account_id', '=', opts.unipileAccountId).executeTakeFirst();
+  if (holder && opts.organizationId && holder.organization_id !== opts.organizationId) {
+    throw new Error(`seedCampaign: Unipile account ${opts.unipileAccountId} belongs to another organization`);
+  }
+  const organizationId =
+    opts.organizationId ?? holder?.organization_id ?? (await db.insertInto('organizations').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow()).id;
   const accountId =
     opts.accountId ??
+    holder?.id ??
     (
       await db
         .insertInto('connected_accounts')

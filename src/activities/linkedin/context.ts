@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import { MissingTemplateVariableError, renderTemplate, UnknownTemplateVariableError, type TemplateLead } from '../../domain/templates';
 import type { UserProfile } from '../../linkedin/unipile.schemas';
 import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
+import type { WebhookDestinationPolicy } from '../../services/webhook-destinations';
 
 export interface AccountStoppedEvent {
   accountId: string;
@@ -29,7 +30,8 @@ export interface LinkedInActivityDeps {
   db: Db;
   unipile: UnipileClient;
   logger: Logger;
-  fetch?: typeof fetch;
+  /** Where the `webhook` step may deliver (https, public addresses); strict when unset. */
+  webhookDestinations?: WebhookDestinationPolicy;
   onAccountStopped?: (e: AccountStoppedEvent) => Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../domain/failure-types';
+import { postWebhook, STRICT_WEBHOOK_POLICY, WebhookDestinationError } from '../../services/webhook-destinations';
 import { activityContext, StepConfigurationError, type LinkedInStepDefinition, type StepContext } from './context';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Clento-Signature';
@@ -17,7 +18,9 @@ export function signWebhook(body: string, secret: string, unixSeconds: number): 
  * webhook: POST a signed JSON event about the lead to the organization's endpoint (`config.webhookId`),
  * or to every endpoint of the organization when the step names none (older editor saves); with no
  * endpoint at all the step is skipped (`no_webhook_endpoint`). Not LinkedIn: no sender account needed.
- * Non-2xx or network failure → retryable TransientError (Temporal's retry policy backs off). Delivery is
+ * Non-2xx (a redirect is not followed) or network failure → retryable TransientError (Temporal's retry policy
+ * backs off); a destination the policy refuses (services/webhook-destinations) → non-retryable
+ * WebhookDestinationBlocked. Delivery is
  * at-least-once (a retry after one endpoint failed posts to the others again): receivers dedupe on
  * X-Clento-Delivery, one id per (step, endpoint).
  */
@@ -26,7 +29,6 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
   usesAccount: false,
   async run(ctx) {
     const { db } = ctx.deps;
-    const doFetch = ctx.deps.fetch ?? globalThis.fetch;
     const raw = ctx.input.config.webhookId;
     const named = !(raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === ''));
     if (named && (typeof raw !== 'string' || !UUID.test(raw.trim()))) throw new StepConfigurationError('webhook step config.webhookId must be an organization webhook id');
@@ -44,7 +46,7 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
     for (const hook of hooks) {
       // One endpoint named by the step keeps the delivery id it always had.
       const deliveryId = webhookId !== null ? ctx.key('webhook') : ctx.key('webhook', hook.id);
-      const status = await post(ctx, doFetch, hook, body, at, deliveryId);
+      const status = await post(ctx, hook, body, at, deliveryId);
       deliveries.push({ webhookId: hook.id, httpStatus: status, deliveryId });
     }
     if (webhookId !== null) return { status: 'done', detail: deliveries[0]! };
@@ -54,7 +56,6 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
 
 async function post(
   ctx: StepContext,
-  doFetch: typeof fetch,
   hook: { id: string; url: string; signing_secret: string },
   body: string,
   at: Date,
@@ -63,16 +64,22 @@ async function post(
   const signal = ctx.call.signal ? AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ctx.call.signal]) : AbortSignal.timeout(TIMEOUT_MS);
   let status: number;
   try {
-    const res = await doFetch(hook.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, hook.signing_secret, Math.floor(at.getTime() / 1000)), 'X-Clento-Delivery': deliveryId },
-      body,
-      signal,
-    });
+    const res = await postWebhook(
+      hook.url,
+      {
+        headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhook(body, hook.signing_secret, Math.floor(at.getTime() / 1000)), 'X-Clento-Delivery': deliveryId },
+        body,
+        signal,
+      },
+      ctx.deps.webhookDestinations ?? STRICT_WEBHOOK_POLICY,
+    );
     status = res.status;
-    await res.arrayBuffer().catch(() => undefined);
   } catch (e) {
     if (activityContext()?.cancellationSignal.aborted) throw e;
+    // Resolved (now, at delivery) to an address it must not reach: refused before anything was sent, never retried.
+    if (e instanceof WebhookDestinationError) {
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.WebhookDestinationBlocked, message: `webhook ${hook.id} refused: ${e.message}`, nonRetryable: true, details: [{ webhookId: hook.id, reason: e.refusal.reason }] });
+    }
     // The URL is not in the message: it may carry the receiver's token.
     throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${hook.id} unreachable: ${e instanceof Error ? e.message : String(e)}`, nonRetryable: false, details: [{ webhookId: hook.id }] });
   }

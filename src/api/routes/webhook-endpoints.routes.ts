@@ -3,7 +3,8 @@ import { Type } from '@fastify/type-provider-typebox';
 import * as webhooks from '../../db/repositories/organization-webhook.repository';
 import type { ApiApp, ApiDeps } from '../app';
 import { organizationOf } from '../auth';
-import { notFound } from '../error-codes';
+import { checkWebhookUrl, STRICT_WEBHOOK_POLICY } from '../../services/webhook-destinations';
+import { apiError, notFound } from '../error-codes';
 import { IdParams, PageQuery, Page, Timestamp, iso, responses, toPage, pageOf } from '../schemas/common';
 
 const WebhookEndpoint = Type.Object({
@@ -43,11 +44,15 @@ export function registerWebhookEndpointRoutes(app: ApiApp, deps: ApiDeps): void 
       schema: {
         tags,
         summary: 'Add an endpoint; the signing secret is returned once',
+        description:
+          'The URL must be https (http only with WEBHOOK_ALLOW_HTTP) and its host must not be a loopback, private, link-local, multicast or otherwise non-public address unless WEBHOOK_ALLOWED_HOSTS names it (400 webhook_url_not_allowed). Hostnames are resolved again at every delivery.',
         body: CreateWebhookEndpoint,
         response: responses({ 201: CreatedWebhookEndpoint }),
       },
     },
     async (request, reply) => {
+      const refusal = checkWebhookUrl(request.body.url, deps.webhookDestinations ?? STRICT_WEBHOOK_POLICY);
+      if (refusal) throw apiError('webhook_url_not_allowed', refusal.message, { reason: refusal.reason });
       const signingSecret = `whsec_${randomBytes(32).toString('base64url')}`;
       const row = await webhooks.insertWebhook(db, {
         organizationId: organizationOf(request),

@@ -43,7 +43,8 @@ const ref = Type.Ref('ErrorBody');
 /** Response map: the success schema(s) plus the error statuses every /api route can answer. */
 export function responses<T extends Record<number, TSchema>>(ok: T, ...extraErrorStatuses: number[]) {
   const errors: Record<number, typeof ref> = {};
-  for (const status of [400, 401, 500, ...extraErrorStatuses]) errors[status] = ref;
+  // 429: the rate limit applies to every /api route (src/api/rate-limit.ts).
+  for (const status of [400, 401, 429, 500, ...extraErrorStatuses]) errors[status] = ref;
   return { ...errors, ...ok };
 }
 

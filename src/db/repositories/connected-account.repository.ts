@@ -4,6 +4,11 @@ import { ACTIVE_CAMPAIGN_STATUSES } from './campaign.repository';
 
 /** Connected LinkedIn accounts, always scoped by organization. */
 
+/**
+ * A Unipile account belongs to one organization: the unique index on (provider, provider_account_id)
+ * decides, so two organizations racing for the same id cannot both get it. On a conflict the
+ * holder is read only to say whether it is this organization or another one.
+ */
 export async function insertAccount(
   db: Db,
   input: {
@@ -13,9 +18,8 @@ export async function insertAccount(
     capabilities?: Record<string, unknown>;
     status?: AccountStatus;
   },
-): Promise<ConnectedAccount | undefined> {
-  // undefined = the (organization, provider, provider_account_id) already exists.
-  return db
+): Promise<{ inserted: ConnectedAccount } | { conflict: 'same_organization' | 'other_organization'; existing?: ConnectedAccount }> {
+  const row = await db
     .insertInto('connected_accounts')
     .values({
       organization_id: input.organizationId,
@@ -24,8 +28,21 @@ export async function insertAccount(
       capabilities: JSON.stringify(input.capabilities ?? {}),
       ...(input.status ? { status: input.status } : {}),
     })
-    .onConflict((oc) => oc.columns(['organization_id', 'provider', 'provider_account_id']).doNothing())
+    .onConflict((oc) => oc.columns(['provider', 'provider_account_id']).doNothing())
     .returningAll()
+    .executeTakeFirst();
+  if (row) return { inserted: row };
+  const holder = await findByProviderAccountId(db, input.providerAccountId);
+  if (holder && holder.organization_id === input.organizationId) return { conflict: 'same_organization', existing: holder };
+  return { conflict: 'other_organization' };
+}
+
+export async function findByProviderAccountId(db: Db, providerAccountId: string): Promise<ConnectedAccount | undefined> {
+  return db
+    .selectFrom('connected_accounts')
+    .selectAll()
+    .where('provider', '=', 'linkedin')
+    .where('provider_account_id', '=', providerAccountId)
     .executeTakeFirst();
 }
 

@@ -31,7 +31,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   process.stdout.write(
     `sandbox LinkedIn (Unipile v1) listening on ${sandbox.url}\n` +
       `  UNIPILE_DSN=${sandbox.dsn}\n  UNIPILE_ACCESS_TOKEN=${sandbox.accessToken}\n  account_id=${account.id}\n` +
-      `  control: ${sandbox.url}/_sandbox/{people/:id,accept,ignore,reply,connect,invitations,messages,accounts,faults,fail-next,calls,writes,deliveries,webhooks}\n` +
+      `  control: ${sandbox.url}/_sandbox/{people/:id,accept,ignore,reply,connect,invitations,messages,accounts,faults,fail-next,calls,writes,deliveries,webhooks,hosted/:id/complete} (header X-API-KEY: the access token)\n` +
       `  (src/linkedin/sandbox/README.md)${env.SANDBOX_STATE_FILE ? `; state kept in ${env.SANDBOX_STATE_FILE}` : ''}\n`,
   );
   const shutdown = () => void sandbox.stop().then(() => process.exit(0));

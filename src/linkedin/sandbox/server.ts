@@ -98,9 +98,20 @@ export interface WebhookDelivery {
   delivered: boolean;
 }
 
+interface HostedLink {
+  id: string;
+  name: string;
+  notifyUrl: string;
+  expiresAt: Date;
+  type: 'create' | 'reconnect';
+  reconnectAccount?: string;
+  completedAccountId?: string;
+}
+
 interface Account {
   id: string;
   name: string;
+  type?: string;
   status: 'OK' | 'CREDENTIALS' | 'RESTRICTED';
   person: Person;
   createdAt: Date;
@@ -175,7 +186,8 @@ interface Reply {
 type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 
 export interface SandboxControl {
-  createAccount(opts?: { id?: string; name?: string; slug?: string; inmailCredits?: number }): { id: string; providerId: string };
+  /** `type` (default LINKEDIN): Unipile also hosts WhatsApp, mail... accounts, which cannot send LinkedIn campaigns. */
+  createAccount(opts?: { id?: string; name?: string; slug?: string; inmailCredits?: number; type?: string }): { id: string; providerId: string };
   /** CREDENTIALS (default) makes every LinkedIn route answer 401 disconnected_account and sends an AccountStatus webhook. */
   disconnect(accountId: string, message?: 'CREDENTIALS' | 'STOPPED' | 'ERROR'): void;
   reconnect(accountId: string): void;
@@ -201,6 +213,13 @@ export interface SandboxControl {
   deliveries(): WebhookDelivery[];
   /** Resolves once every webhook delivery started so far is finished (delivered or out of retries). */
   flushWebhooks(): Promise<void>;
+  /** Hosted auth links asked for with POST /hosted/accounts/link (newest last). */
+  hostedLinks(): Array<{ id: string; url: string; name: string; notifyUrl: string; expiresAt: Date; type: 'create' | 'reconnect'; completedAccountId?: string }>;
+  /**
+   * The user finished the hosted wizard: the account is created (or reconnected) and Unipile's
+   * notify callback `{status, account_id, name}` is POSTed to the link's notify_url; its answer is returned.
+   */
+  completeHostedLink(linkId: string, opts?: { accountId?: string; name?: string }): Promise<{ accountId: string; status: 'CREATION_SUCCESS' | 'RECONNECTED'; notifyStatus: number | null }>;
 }
 
 export interface SandboxHandle {
@@ -253,6 +272,8 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   const comments = new Map<string, Array<{ id: string; text: string; authorProviderId: string; at: Date }>>();
   const writes = new Map<string, number>();
   const webhooks = new Map<string, Webhook>();
+  const hosted = new Map<string, HostedLink>();
+  let publicUrl = '';
   const deliveries: WebhookDelivery[] = [];
   const inflight = new Set<Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -528,7 +549,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       object: 'Account',
       id: a.id,
       name: a.name,
-      type: 'LINKEDIN',
+      type: a.type ?? 'LINKEDIN',
       created_at: a.createdAt.toISOString(),
       groups: [],
       connection_params: { im: { id: a.person.providerId, username: a.name, premiumContractId: null } },
@@ -993,6 +1014,58 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     return { body: { object: 'WebhookDeleted' } };
   });
 
+  // The hosted auth wizard (unipile-api.md §4.1). The link is a page of this server; completing it
+  // (the user "logs in": a POST to the link, or the control call) creates the account and calls notify_url.
+  route('POST', '/hosted/accounts/link', (ctx) => {
+    const type = str(ctx.body.type);
+    const notifyUrl = str(ctx.body.notify_url);
+    const name = str(ctx.body.name);
+    const expiresOn = str(ctx.body.expiresOn);
+    const apiUrl = str(ctx.body.api_url);
+    if (!type || !notifyUrl || !name || !expiresOn || !apiUrl || ctx.body.providers === undefined) {
+      throw new HttpError(400, 'missing_parameters', 'Missing parameters', 'type, providers, api_url, expiresOn, notify_url and name are required');
+    }
+    if (type !== 'create' && type !== 'reconnect') throw new HttpError(400, 'invalid_parameters', 'Invalid parameters', 'type');
+    const expiresAt = new Date(expiresOn);
+    if (Number.isNaN(expiresAt.getTime())) throw new HttpError(400, 'invalid_parameters', 'Invalid parameters', 'expiresOn');
+    const reconnectAccount = str(ctx.body.reconnect_account);
+    if (type === 'reconnect' && (!reconnectAccount || !accounts.has(reconnectAccount))) throw new HttpError(400, 'invalid_parameters', 'Invalid parameters', 'reconnect_account');
+    const id = randomBytes(18).toString('base64url');
+    hosted.set(id, { id, name, notifyUrl, expiresAt, type, reconnectAccount });
+    return { status: 201, body: { object: 'HostedAuthURL', url: `${publicUrl}/hosted/${id}` } };
+  });
+
+  async function completeHosted(linkId: string, o: { accountId?: string; name?: string } = {}) {
+    const link = hosted.get(linkId);
+    if (!link) throw new Error(`sandbox: no hosted auth link ${linkId}`);
+    if (link.expiresAt.getTime() <= Date.now()) throw new Error('sandbox: the hosted auth link expired');
+    let accountId: string;
+    let status: 'CREATION_SUCCESS' | 'RECONNECTED';
+    if (link.type === 'reconnect' && link.reconnectAccount) {
+      accountId = link.reconnectAccount;
+      setAccountStatus(findAccount(accountId), 'OK', 'OK');
+      status = 'RECONNECTED';
+    } else {
+      accountId = link.completedAccountId ?? control.createAccount({ id: o.accountId, name: o.name }).id;
+      status = 'CREATION_SUCCESS';
+    }
+    link.completedAccountId = accountId;
+    let notifyStatus: number | null = null;
+    try {
+      const res = await fetch(link.notifyUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status, account_id: accountId, name: link.name }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      notifyStatus = res.status;
+      await res.arrayBuffer();
+    } catch {
+      notifyStatus = null;
+    }
+    return { accountId, status, notifyStatus };
+  }
+
   // ---- control ---------------------------------------------------------------------------------
 
   const control: SandboxControl = {
@@ -1002,7 +1075,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       const known = accounts.get(id);
       // An account the sandbox already has (kept in stateFile) stays as it is: its relations and chats are its own.
       if (known) return { id, providerId: known.person.providerId };
-      accounts.set(id, { id, name: o.name ?? `${person.firstName} ${person.lastName}`, status: 'OK', person, createdAt: new Date(), inmailCredits: o.inmailCredits ?? 30, invitesByDay: new Map() });
+      accounts.set(id, { id, name: o.name ?? `${person.firstName} ${person.lastName}`, type: o.type, status: 'OK', person, createdAt: new Date(), inmailCredits: o.inmailCredits ?? 30, invitesByDay: new Map() });
       changed();
       return { id, providerId: person.providerId };
     },
@@ -1079,6 +1152,9 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       return (chat?.messages ?? []).map((m) => ({ text: m.text, fromUs: m.senderProviderId === a.person.providerId }));
     },
     deliveries: () => deliveries,
+    hostedLinks: () =>
+      [...hosted.values()].map((l) => ({ id: l.id, url: `${publicUrl}/hosted/${l.id}`, name: l.name, notifyUrl: l.notifyUrl, expiresAt: l.expiresAt, type: l.type, completedAccountId: l.completedAccountId })),
+    completeHostedLink: (linkId, o) => completeHosted(linkId, o),
     async flushWebhooks() {
       while (inflight.size) await Promise.all([...inflight]);
     },
@@ -1188,7 +1264,25 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     send(res, fault.status, errorBody(new HttpError(fault.status, type, 'Sandbox fault', 'injected by the sandbox')));
   }
 
-  function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown>): void {
+  /** Control routes change the simulated LinkedIn: they need the sandbox's access token like the API does. */
+  function controlAuthorized(req: IncomingMessage): boolean {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    return req.headers['x-api-key'] === accessToken || bearer === accessToken;
+  }
+
+  /** The hosted wizard page: GET shows it, POST is the user finishing it. */
+  async function handleHostedPage(req: IncomingMessage, res: ServerResponse, linkId: string): Promise<void> {
+    const link = hosted.get(linkId);
+    if (!link) return send(res, 404, { error: 'no such hosted auth link' });
+    if (link.expiresAt.getTime() <= Date.now()) return send(res, 410, { error: 'the hosted auth link expired' });
+    if (req.method === 'POST') return send(res, 200, await completeHosted(linkId));
+    const html = `<!doctype html><title>Sandbox LinkedIn: connect an account</title><form method="post"><p>Sandbox hosted auth (${link.type})</p><button>Connect LinkedIn account</button></form>`;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+    res.end(html);
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown>): Promise<void> {
+    if (!controlAuthorized(req)) return send(res, 401, { error: 'control routes need the sandbox access token (X-API-KEY or Authorization: Bearer)' });
     const m = req.method ?? 'GET';
     const p = url.pathname.replace(/^\/_sandbox/, '');
     const seg = p.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
@@ -1215,6 +1309,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       if (m === 'GET' && p === '/writes') return send(res, 200, { items: control.writeCounts() });
       if (m === 'GET' && p === '/deliveries') return send(res, 200, { items: control.deliveries() });
       if (m === 'GET' && p === '/webhooks') return send(res, 200, { items: [...webhooks.values()] });
+      if (m === 'POST' && seg[0] === 'hosted' && seg[1] && seg[2] === 'complete') return send(res, 200, await completeHosted(seg[1], { accountId: str(body.account_id), name: str(body.name) }));
       return send(res, 404, { error: 'no such control route' });
     } catch (e) {
       return send(res, 400, { error: e instanceof Error ? e.message : String(e) });
@@ -1228,7 +1323,12 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       const url = new URL(req.url ?? '/', 'http://sandbox');
       const { body, kind } = await readBody(req);
       if (url.pathname.startsWith('/_sandbox')) {
-        handleControl(req, res, url, body ?? {});
+        await handleControl(req, res, url, body ?? {});
+        return changed();
+      }
+      const hostedPage = /^\/hosted\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+      if (hostedPage) {
+        await handleHostedPage(req, res, hostedPage[1]!);
         return changed();
       }
       const query: Record<string, string | string[]> = {};
@@ -1263,6 +1363,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  publicUrl = url;
 
   const handle: SandboxHandle = {
     url,
