@@ -18,6 +18,7 @@ import { registerErrorHandling } from './error-handler';
 import { JSON_BODY_LIMIT } from './limits';
 import { ErrorBody } from './schemas/common';
 import { registerHealthRoutes } from './routes/health.routes';
+import { registerMetricsRoutes } from './routes/metrics.routes';
 import { registerAccountRoutes } from './routes/accounts.routes';
 import { registerAccountUsageRoutes } from './routes/account-usage.routes';
 import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.routes';
@@ -49,6 +50,8 @@ export interface ApiDeps {
   compileDefinition: (json: unknown) => CompileResult;
   /** What GET /ready reports; defaults to a database ping. */
   readiness?: () => Promise<ReadinessReport>;
+  /** METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -117,6 +120,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(text, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   registerHealthRoutes(app, { readiness: deps.readiness ?? (() => pingDatabase(deps.db)) });
+  registerMetricsRoutes(app, { db: deps.db, token: deps.metricsToken });
   registerAccountRoutes(app, deps);
   registerAccountUsageRoutes(app, deps);
   registerWebhookEndpointRoutes(app, deps);

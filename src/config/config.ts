@@ -95,6 +95,11 @@ const envSchema = z
     UNIPILE_WEBHOOK_SECRET: z.string().optional(),
     SANDBOX_LINKEDIN_PORT: port(3100),
     PUBLIC_BASE_URL: z.string().url().optional(),
+
+    METRICS_PORT: port(9464),
+    METRICS_TOKEN: z.string().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+    OTEL_SERVICE_NAME: z.string().optional(),
   });
 
 /** Rules across variables, checked on the raw values so they are reported with every other problem. */
@@ -146,6 +151,15 @@ export type Config = Readonly<{
     sandboxPort: number;
   }>;
   publicBaseUrl: string | undefined;
+  telemetry: Readonly<{
+    /** The /metrics listener of a worker-only process (the API serves /metrics on its own port). */
+    metricsPort: number;
+    /** When set, /metrics needs `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
+    /** OTLP/HTTP traces endpoint; unset: tracing is off. */
+    otlpEndpoint: string | undefined;
+    serviceName: string | undefined;
+  }>;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -192,6 +206,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       sandboxPort: e.SANDBOX_LINKEDIN_PORT,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    telemetry: {
+      metricsPort: e.METRICS_PORT,
+      metricsToken: e.METRICS_TOKEN,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config/config';
@@ -20,6 +20,9 @@ import { connectClient, connectWorkerConnection, targetFromConfig } from '../tem
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createWorker, type WorkflowSource } from '../temporal/worker';
+import { registerPoolGauge } from '../telemetry/metrics';
+import { startMetricsServer } from '../telemetry/metrics-server';
+import { installTemporalRuntime } from '../telemetry/runtime';
 
 export interface ProductOptions {
   api: boolean;
@@ -40,6 +43,8 @@ export interface RunningProduct {
   worker: Worker | undefined;
   sandbox: SandboxHandle | undefined;
   unipileUrl: string | undefined;
+  /** Where a worker-only process serves /metrics (the API serves it on its own port). */
+  metricsUrl: string | undefined;
   stop: () => Promise<void>;
 }
 
@@ -60,10 +65,11 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       }
     }
   };
-  installSdkLogging(config.logLevel);
   try {
+    await installTemporalRuntime({ logLevel: config.logLevel });
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     stack.push({ name: 'database', close: () => db.close() });
+    if (db.pool) registerPoolGauge(db.pool);
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
@@ -136,6 +142,13 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
     }
 
+    let metricsUrl: string | undefined;
+    if (!opts.api) {
+      const metrics = await startMetricsServer({ port: config.telemetry.metricsPort, host: config.host, token: config.telemetry.metricsToken });
+      stack.push({ name: 'metrics listener', close: () => metrics.close() });
+      metricsUrl = metrics.url;
+    }
+
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
@@ -145,6 +158,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         logger,
         campaignControl: campaigns,
         compileDefinition: compileWorkflowDefinition,
+        metricsToken: config.telemetry.metricsToken,
         readiness: async () => {
           const checks: Record<string, { ok: boolean; detail?: string }> = {};
           checks.database = await sql`select 1`.execute(db.db).then(
@@ -178,6 +192,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       worker,
       sandbox,
       unipileUrl: sandbox?.url ?? config.unipile.dsn,
+      metricsUrl,
       stop,
     };
   } catch (err) {
@@ -206,17 +221,4 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-}
-
-let sdkLoggingInstalled = false;
-/** The Temporal SDK logs through its own runtime logger: keep it at our level, at WARN at most chatty. */
-function installSdkLogging(level: Config['logLevel']): void {
-  if (sdkLoggingInstalled) return;
-  sdkLoggingInstalled = true;
-  const sdkLevel = level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : 'WARN';
-  try {
-    Runtime.install({ logger: new DefaultLogger(sdkLevel) });
-  } catch {
-    // Already installed by the embedding process (tests): keep theirs.
-  }
 }

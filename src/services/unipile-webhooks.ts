@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { Logger } from '../logger';
+import { unipileWebhookEvents } from '../telemetry/metrics';
 import { invitationAcceptedSignal, leadWorkflowId, replyReceivedSignal } from '../workflows/definitions';
 
 /**
@@ -40,6 +41,12 @@ export function classifyEvent(payload: Payload): { type: string; key: string; ac
   if (event === 'new_relation') return { type: event, key: `new_relation:${accountId}:${str(payload.user_provider_id) ?? hashOf(payload)}`, accountId };
   if (event.startsWith('message_')) return { type: event, key: `${event}:${str(payload.message_id) ?? hashOf(payload)}`, accountId };
   return { type: event, key: `${event}:${hashOf(payload)}`, accountId };
+}
+
+const KNOWN_EVENTS = new Set(['account_status', 'new_relation', 'message_received', 'message_read', 'message_reaction', 'message_edited', 'message_deleted', 'message_delivered']);
+/** A metric label: the event types we know, anything else (the sender decides the name) as `other`. */
+export function eventLabel(type: string): string {
+  return KNOWN_EVENTS.has(type) ? type : 'other';
 }
 
 function hashOf(payload: unknown): string {
@@ -149,6 +156,7 @@ export function createUnipileWebhookService(deps: {
         .onConflict((oc) => oc.column('event_key').doNothing())
         .returning('id')
         .executeTakeFirst();
+      unipileWebhookEvents.inc({ event: eventLabel(type), result: inserted ? 'received' : 'duplicate' });
       if (inserted) return { id: inserted.id, duplicate: false };
       const existing = await db.selectFrom('unipile_events').select('id').where('event_key', '=', key).executeTakeFirstOrThrow();
       return { id: existing.id, duplicate: true };
@@ -167,7 +175,9 @@ export function createUnipileWebhookService(deps: {
       try {
         const outcome = await handle(claimed.event_type, claimed.payload as Payload);
         await db.updateTable('unipile_events').set({ outcome: JSON.stringify(outcome) }).where('id', '=', eventId).execute();
+        unipileWebhookEvents.inc({ event: eventLabel(claimed.event_type), result: 'applied' });
       } catch (err) {
+        unipileWebhookEvents.inc({ event: eventLabel(claimed.event_type), result: 'failed' });
         // Release the claim so a later sweep retries it.
         await db.updateTable('unipile_events').set({ processed_at: null, outcome: JSON.stringify({ error: String(err) }) }).where('id', '=', eventId).execute();
         logger.error({ err, eventId }, 'unipile webhook processing failed');

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../domain/failure-types';
+import { outboundWebhookDeliveries } from '../../telemetry/metrics';
 import { activityContext, StepConfigurationError, type LinkedInStepDefinition } from './context';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Clento-Signature';
@@ -51,9 +52,11 @@ export const notifyWebhookStep: LinkedInStepDefinition = {
       await res.arrayBuffer().catch(() => undefined);
     } catch (e) {
       if (activityContext()?.cancellationSignal.aborted) throw e;
+      outboundWebhookDeliveries.inc({ outcome: 'unreachable' });
       // The URL is not in the message: it may carry the receiver's token.
       throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${webhookId} unreachable: ${e instanceof Error ? e.message : String(e)}`, nonRetryable: false, details: [{ webhookId }] });
     }
+    outboundWebhookDeliveries.inc({ outcome: status >= 200 && status < 300 ? 'delivered' : 'rejected' });
     if (status < 200 || status >= 300) {
       throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${webhookId} answered ${status}`, nonRetryable: false, details: [{ webhookId, status }] });
     }
