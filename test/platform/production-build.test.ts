@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,7 @@ import { ADMIN_URL } from '../support/database';
 import { quickDefinition, waitFor } from '../support/fixtures';
 import { TEMPORAL_ADDRESS } from '../support/temporal';
 import { killAllWorkers, spawnWorker, type WorkerProcess } from '../support/worker-process';
-import { parseMetrics, sample } from '../support/metrics';
+import { metricFamilies, parseMetrics, sample } from '../support/metrics';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -102,11 +102,15 @@ describe('production build: npm run build, then node dist/*.js', () => {
     assert.ok(res.status < 300, `${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  /** Every scrape's text, for the dashboard check: the names the app exports. */
+  const scraped: string[] = [];
   const scrape = async (url: string) => {
     const res = await fetch(url);
     assert.equal(res.status, 200, `${url} → ${res.status}`);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
-    return parseMetrics(await res.text());
+    const text = await res.text();
+    scraped.push(text);
+    return parseMetrics(text);
   };
 
   it('compiles to JavaScript with the migrations and the workflow bundle; no TypeScript is run', () => {
@@ -176,6 +180,32 @@ describe('production build: npm run build, then node dist/*.js', () => {
     // Labels carry route patterns and enumerations only: no campaign, lead or account id anywhere.
     for (const key of [...afterApi.keys(), ...afterWorker.keys()]) {
       for (const id of [campaign.id, list.id, account.id, organizationId]) assert.ok(!key.includes(id), `an id in the series ${key}`);
+    }
+  });
+
+  it('the Grafana dashboard and the alert rules use only metrics the app exports', () => {
+    const exported = new Set<string>(['up']); // `up` is Prometheus' own, per scrape target
+    for (const text of scraped) {
+      for (const name of parseMetrics(text).keys()) exported.add(name.slice(0, name.indexOf('{')));
+      for (const family of metricFamilies(text)) for (const suffix of ['', '_bucket', '_sum', '_count', '_total']) exported.add(family + suffix);
+    }
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'ops/grafana/clento.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    const rules = [...readFileSync(join(ROOT, 'ops/prometheus/alerts.yml'), 'utf8').matchAll(/^\s+expr: (.+)$/gm)].map((m) => m[1]!);
+    assert.ok(exprs.length >= 20 && rules.length >= 8, `${exprs.length} panel queries, ${rules.length} rules`);
+    for (const expr of [...exprs, ...rules]) {
+      // Metric names: what is left once strings, label matchers, ranges and grouping clauses are removed, minus function names and operators.
+      const bare = expr
+        .replace(/"[^"]*"/g, '')
+        .replace(/\{[^}]*\}/g, '')
+        .replace(/\[[^\]]*\]/g, '')
+        .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
+      const metricNames = [...bare.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)].map((m) => m[1]!).filter((n) => !['and', 'or', 'unless', 'bool'].includes(n));
+      assert.ok(metricNames.length > 0, `no metric found in ${expr}`);
+      for (const n of metricNames) {
+        const near = [...exported].filter((e) => e.startsWith(n.split('_').slice(0, 2).join('_'))).sort();
+        assert.ok(exported.has(n), `${n} (in ${expr}) is not exported by the API or the worker; exported: ${near.join(' ')}`);
+      }
     }
   });
 

@@ -26,6 +26,15 @@ export function registerMetricsRoutes(app: ApiApp, deps: { db: Db; token: string
       return rows.map((r) => ({ labels: { state: r.status }, value: Number(r.n) }));
     },
   });
+  registerScrapeGauge({
+    name: 'clento_connected_accounts',
+    help: 'Sender accounts by status (connected, disconnected, error...); a disconnected account pauses its campaigns',
+    labelNames: ['status'],
+    read: async () => {
+      const rows = await deps.db.selectFrom('connected_accounts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      return rows.map((r) => ({ labels: { status: r.status }, value: Number(r.n) }));
+    },
+  });
   const backlog = async () => {
     const row = await deps.db
       .selectFrom('unipile_events')
