@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -12,6 +13,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { CompileResult } from '../domain/workflow-definition/plan';
 import { REDACT_PATHS, type Logger } from '../logger';
+import { tracing } from '../telemetry/tracing';
 import type { CampaignControl } from '../services/campaign-control';
 import { registerAuth } from './auth';
 import { registerErrorHandling } from './error-handler';
@@ -93,6 +95,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+
+  // A span per request (the root of a campaign start's trace), before any route so it covers them all.
+  if (tracing().enabled) await app.register(new FastifyOtelInstrumentation({ ignorePaths: (r) => ['/health', '/ready', '/metrics'].includes(r.url) }).plugin());
 
   registerErrorHandling(app);
   app.addSchema(ErrorBody);

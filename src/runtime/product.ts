@@ -23,6 +23,7 @@ import { createWorker, type WorkflowSource } from '../temporal/worker';
 import { registerPoolGauge } from '../telemetry/metrics';
 import { startMetricsServer } from '../telemetry/metrics-server';
 import { installTemporalRuntime } from '../telemetry/runtime';
+import { setupTracing } from '../telemetry/tracing';
 
 export interface ProductOptions {
   api: boolean;
@@ -67,6 +68,9 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
   };
   try {
     await installTemporalRuntime({ logLevel: config.logLevel });
+    const traces = setupTracing({ otlpEndpoint: config.telemetry.otlpEndpoint, serviceName: config.telemetry.serviceName ?? (opts.api ? 'clento-api' : 'clento-worker') });
+    // Last out: spans still buffered are flushed once everything else has stopped.
+    stack.push({ name: 'tracing', close: () => traces.shutdown() });
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     stack.push({ name: 'database', close: () => db.close() });
     if (db.pool) registerPoolGauge(db.pool);

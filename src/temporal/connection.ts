@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config';
 
@@ -32,7 +33,9 @@ function connectionOptions(target: TemporalTarget) {
 
 export async function connectClient(target: TemporalTarget): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ ...connectionOptions(target), connectTimeout: '10s' });
-  return { client: new Client({ connection, namespace: target.namespace }), connection };
+  // Starts and signals carry the caller's trace context (a no-op while tracing is off).
+  const interceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+  return { client: new Client({ connection, namespace: target.namespace, interceptors }), connection };
 }
 
 export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

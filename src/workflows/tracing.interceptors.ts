@@ -1,0 +1,68 @@
+/**
+ * Workflow interceptors for OpenTelemetry (bundled with the workflows: temporal/worker.ts lists this
+ * module), gated per execution so that histories recorded before tracing existed replay unchanged.
+ *
+ * Why a gate: OpenTelemetry's outbound interceptor awaits before it schedules an activity (to add the
+ * trace header), which can reorder the commands of one activation (an activity and a timer issued
+ * together). A workflow started without a trace header (every execution started before this version)
+ * therefore runs with no tracing interceptor at all, exactly as it was recorded; one started with the
+ * header (the Temporal client, the orchestrator and continue-as-new all add it from now on, even when
+ * tracing is off) runs with them, on its first execution and on every replay. The decision rests on the
+ * start input recorded in the history: deterministic.
+ */
+import {
+  OpenTelemetryInboundInterceptor,
+  OpenTelemetryInternalsInterceptor,
+  OpenTelemetryOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type {
+  WorkflowInboundCallsInterceptor,
+  WorkflowInterceptors,
+  WorkflowInternalsInterceptor,
+  WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+
+/** The header OpenTelemetry's Temporal interceptors carry the trace context in. */
+export const TRACE_HEADER = '_tracer-data';
+
+type Inbound = Required<Pick<WorkflowInboundCallsInterceptor, 'execute' | 'handleSignal' | 'handleUpdate' | 'validateUpdate' | 'handleQuery'>>;
+type Outbound = Required<
+  Pick<
+    WorkflowOutboundCallsInterceptor,
+    'scheduleActivity' | 'scheduleLocalActivity' | 'startNexusOperation' | 'startChildWorkflowExecution' | 'continueAsNew' | 'signalWorkflow' | 'getLogAttributes' | 'getMetricTags'
+  >
+>;
+
+export const interceptors = (): WorkflowInterceptors => {
+  // Per execution (the factory runs once per workflow), never module state: workflows share the isolate.
+  const state = { traced: false };
+  const otelIn = new OpenTelemetryInboundInterceptor();
+  const otelOut = new OpenTelemetryOutboundInterceptor();
+  const inbound: Inbound = {
+    execute: (input, next) => {
+      state.traced = TRACE_HEADER in input.headers;
+      return state.traced ? otelIn.execute(input, next) : next(input);
+    },
+    handleSignal: (input, next) => (state.traced ? otelIn.handleSignal(input, next) : next(input)),
+    handleUpdate: (input, next) => (state.traced ? otelIn.handleUpdate(input, next) : next(input)),
+    validateUpdate: (input, next) => (state.traced ? otelIn.validateUpdate(input, next) : next(input)),
+    handleQuery: (input, next) => (state.traced ? otelIn.handleQuery(input, next) : next(input)),
+  };
+  // Each outbound method: OpenTelemetry's when traced, else straight to `next` (the casts only bridge the per-method signatures).
+  const gate = <K extends keyof Outbound>(method: K): Outbound[K] => {
+    const otel = (otelOut[method] as unknown as (input: unknown, next: unknown) => unknown).bind(otelOut);
+    return ((input: unknown, next: (input: unknown) => unknown) => (state.traced ? otel(input, next) : next(input))) as unknown as Outbound[K];
+  };
+  const outbound: Outbound = {
+    scheduleActivity: gate('scheduleActivity'),
+    scheduleLocalActivity: gate('scheduleLocalActivity'),
+    startNexusOperation: gate('startNexusOperation'),
+    startChildWorkflowExecution: gate('startChildWorkflowExecution'),
+    continueAsNew: gate('continueAsNew'),
+    signalWorkflow: gate('signalWorkflow'),
+    getLogAttributes: gate('getLogAttributes'),
+    getMetricTags: gate('getMetricTags'),
+  };
+  const internals: WorkflowInternalsInterceptor = new OpenTelemetryInternalsInterceptor();
+  return { inbound: [inbound], outbound: [outbound], internals: [internals] };
+};
