@@ -4,11 +4,12 @@
  *
  * Why a gate: OpenTelemetry's outbound interceptor awaits before it schedules an activity (to add the
  * trace header), which can reorder the commands of one activation (an activity and a timer issued
- * together). A workflow started without a trace header (every execution started before this version)
- * therefore runs with no tracing interceptor at all, exactly as it was recorded; one started with the
- * header (the Temporal client, the orchestrator and continue-as-new all add it from now on, even when
- * tracing is off) runs with them, on its first execution and on every replay. The decision rests on the
- * start input recorded in the history: deterministic.
+ * together). A workflow started without a trace header (every execution started before this version, and
+ * every one started while tracing is off) therefore runs with no tracing interceptor at all, exactly as
+ * it would without them; one started with the header (the Temporal client adds it when tracing is on,
+ * and a traced workflow passes it to its children and to its continue-as-new run) runs with them, on its
+ * first execution and on every replay, even after tracing is switched off. The decision rests on the
+ * start input recorded in the history: deterministic, and no tracing cost when tracing is off.
  */
 import {
   OpenTelemetryInboundInterceptor,
