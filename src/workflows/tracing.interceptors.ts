@@ -36,24 +36,22 @@ type Outbound = Required<
 
 export const interceptors = (): WorkflowInterceptors => {
   // Per execution (the factory runs once per workflow), never module state: workflows share the isolate.
-  const state = { traced: false };
-  const otelIn = new OpenTelemetryInboundInterceptor();
-  const otelOut = new OpenTelemetryOutboundInterceptor();
+  // OpenTelemetry's interceptors are only made for a traced execution: an untraced one never touches them.
+  let otel: { in: OpenTelemetryInboundInterceptor; out: OpenTelemetryOutboundInterceptor; internals: OpenTelemetryInternalsInterceptor } | undefined;
   const inbound: Inbound = {
     execute: (input, next) => {
-      state.traced = TRACE_HEADER in input.headers;
-      return state.traced ? otelIn.execute(input, next) : next(input);
+      if (TRACE_HEADER in input.headers) otel = { in: new OpenTelemetryInboundInterceptor(), out: new OpenTelemetryOutboundInterceptor(), internals: new OpenTelemetryInternalsInterceptor() };
+      return otel ? otel.in.execute(input, next) : next(input);
     },
-    handleSignal: (input, next) => (state.traced ? otelIn.handleSignal(input, next) : next(input)),
-    handleUpdate: (input, next) => (state.traced ? otelIn.handleUpdate(input, next) : next(input)),
-    validateUpdate: (input, next) => (state.traced ? otelIn.validateUpdate(input, next) : next(input)),
-    handleQuery: (input, next) => (state.traced ? otelIn.handleQuery(input, next) : next(input)),
+    handleSignal: (input, next) => (otel ? otel.in.handleSignal(input, next) : next(input)),
+    handleUpdate: (input, next) => (otel ? otel.in.handleUpdate(input, next) : next(input)),
+    validateUpdate: (input, next) => (otel ? otel.in.validateUpdate(input, next) : next(input)),
+    handleQuery: (input, next) => (otel ? otel.in.handleQuery(input, next) : next(input)),
   };
   // Each outbound method: OpenTelemetry's when traced, else straight to `next` (the casts only bridge the per-method signatures).
-  const gate = <K extends keyof Outbound>(method: K): Outbound[K] => {
-    const otel = (otelOut[method] as unknown as (input: unknown, next: unknown) => unknown).bind(otelOut);
-    return ((input: unknown, next: (input: unknown) => unknown) => (state.traced ? otel(input, next) : next(input))) as unknown as Outbound[K];
-  };
+  const gate = <K extends keyof Outbound>(method: K): Outbound[K] =>
+    ((input: unknown, next: (input: unknown) => unknown) =>
+      otel ? (otel.out[method] as unknown as (input: unknown, next: unknown) => unknown).call(otel.out, input, next) : next(input)) as unknown as Outbound[K];
   const outbound: Outbound = {
     scheduleActivity: gate('scheduleActivity'),
     scheduleLocalActivity: gate('scheduleLocalActivity'),
@@ -64,6 +62,12 @@ export const interceptors = (): WorkflowInterceptors => {
     getLogAttributes: gate('getLogAttributes'),
     getMetricTags: gate('getMetricTags'),
   };
-  const internals: WorkflowInternalsInterceptor = new OpenTelemetryInternalsInterceptor();
+  const internals: WorkflowInternalsInterceptor = {
+    dispose: (input, next) => {
+      // OpenTelemetry's returns a promise only because it is declared async; it calls `next` synchronously.
+      if (otel) void otel.internals.dispose(input, next);
+      else next(input);
+    },
+  };
   return { inbound: [inbound], outbound: [outbound], internals: [internals] };
 };
