@@ -7,6 +7,7 @@ import { isQuotaKind } from '../quota/limits';
 import { releaseGrant, reserveAction } from '../quota/quota.repository';
 import { createCampaignActivities, guardCampaignActive } from './campaign.activities';
 import { createLinkedInActivities } from './linkedin';
+import { quotaWaits } from '../telemetry/metrics';
 import { createSmokeActivities } from './smoke.activities';
 import type { CampaignActivities, LinkedInActivities, QuotaActivities } from './types';
 
@@ -50,6 +51,8 @@ export function createActivities(
         await releaseGrant(deps.db, r.grantId);
         r = await reserveAction(deps.db, { ...rest, kind, now: at });
       }
+      if (!r.granted) quotaWaits.inc({ kind, reason: r.reason });
+      else if (r.at.getTime() > at.getTime()) quotaWaits.inc({ kind, reason: 'spacing' });
       return r.granted
         ? { granted: true, at: r.at.toISOString(), grantId: r.grantId }
         : { granted: false, retryAt: r.retryAt.toISOString(), reason: r.reason };

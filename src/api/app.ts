@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -13,6 +14,7 @@ import type { Db } from '../db/connection';
 import type { CompileResult } from '../domain/workflow-definition/plan';
 import { REDACT_PATHS, type Logger } from '../logger';
 import type { AccountDirectory, HostedAuthSettings } from '../services/account-ownership';
+import { tracing } from '../telemetry/tracing';
 import type { CampaignControl } from '../services/campaign-control';
 import type { WebhookDestinationPolicy } from '../services/webhook-destinations';
 import { registerAuth } from './auth';
@@ -21,6 +23,7 @@ import { JSON_BODY_LIMIT } from './limits';
 import { DEFAULT_RATE_LIMITS, registerRateLimit, type RateLimits } from './rate-limit';
 import { ErrorBody } from './schemas/common';
 import { registerHealthRoutes } from './routes/health.routes';
+import { registerMetricsRoutes } from './routes/metrics.routes';
 import { registerAccountRoutes } from './routes/accounts.routes';
 import { registerAccountUsageRoutes } from './routes/account-usage.routes';
 import { registerApiKeyRoutes } from './routes/api-keys.routes';
@@ -63,6 +66,8 @@ export interface ApiDeps {
   rateLimits?: RateLimits;
   /** Which webhook endpoint URLs may be created (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOWED_HOSTS); strict when unset. */
   webhookDestinations?: WebhookDestinationPolicy;
+  /** METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
+  metricsToken?: string;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -105,6 +110,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     void reply.header('x-request-id', request.id);
   });
 
+  // A span per request (the root of a campaign start's trace), before any route so it covers them all.
+  if (tracing().enabled) await app.register(new FastifyOtelInstrumentation({ ignorePaths: (r) => ['/health', '/ready', '/metrics'].includes(r.url) }).plugin());
+
   registerErrorHandling(app);
   app.addSchema(ErrorBody);
 
@@ -133,6 +141,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(text, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   registerHealthRoutes(app, { readiness: deps.readiness ?? (() => pingDatabase(deps.db)) });
+  registerMetricsRoutes(app, { db: deps.db, token: deps.metricsToken });
   registerAccountRoutes(app, deps);
   registerAccountUsageRoutes(app, deps);
   registerApiKeyRoutes(app, deps);

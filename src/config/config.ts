@@ -140,6 +140,10 @@ const envSchema = z
       .string()
       .optional()
       .transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean)),
+    METRICS_PORT: port(9464),
+    METRICS_TOKEN: z.string().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+    OTEL_SERVICE_NAME: z.string().optional(),
   });
 
 /** Rules across variables, checked on the raw values so they are reported with every other problem. */
@@ -196,6 +200,15 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ authenticatedPerMinute: number; unauthenticatedPerMinute: number }>;
   /** Outbound webhooks (the campaign `webhook` step): https only unless allowHttp; allowedHosts skip the address checks. */
   webhooks: Readonly<{ allowHttp: boolean; allowedHosts: readonly string[] }>;
+  telemetry: Readonly<{
+    /** The /metrics listener of a worker-only process (the API serves /metrics on its own port). */
+    metricsPort: number;
+    /** When set, /metrics needs `Authorization: Bearer <token>`. */
+    metricsToken: string | undefined;
+    /** OTLP/HTTP traces endpoint; unset: tracing is off. */
+    otlpEndpoint: string | undefined;
+    serviceName: string | undefined;
+  }>;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -245,6 +258,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     publicBaseUrl: e.PUBLIC_BASE_URL,
     rateLimits: { authenticatedPerMinute: e.API_RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.API_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
     webhooks: { allowHttp: e.WEBHOOK_ALLOW_HTTP, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS },
+    telemetry: {
+      metricsPort: e.METRICS_PORT,
+      metricsToken: e.METRICS_TOKEN,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
   return { ok: true, config: deepFreeze(config) };
 }

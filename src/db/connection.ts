@@ -11,6 +11,8 @@ export interface DbHandle {
   kind: 'postgres' | 'embedded';
   /** Where the data lives, for the start-up banner (credentials stripped). */
   describe: string;
+  /** The PostgreSQL pool (metrics read its counts); absent for the embedded database. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function openDatabase(opts: { databaseUrl: string | undefined; data
     return {
       db,
       kind: 'postgres',
+      pool,
       describe: opts.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'),
       close: () => db.destroy(),
     };

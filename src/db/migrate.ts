@@ -6,12 +6,12 @@ import type { Db } from './connection';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Loads `migrations/*.ts` in name (timestamp) order. */
+/** Loads `migrations/*.ts` (or their compiled `*.js` in dist/) in name (timestamp) order. */
 class FolderMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /\.(ts|js)$/.test(f) && !/\.(test|d)\.ts$/.test(f)).sort();
     const entries = await Promise.all(
-      files.map(async (f) => [f.replace(/\.ts$/, ''), (await import(pathToFileURL(join(MIGRATIONS_DIR, f)).href)) as Migration] as const),
+      files.map(async (f) => [f.replace(/\.(ts|js)$/, ''), (await import(pathToFileURL(join(MIGRATIONS_DIR, f)).href)) as Migration] as const),
     );
     return Object.fromEntries(entries);
   }

@@ -3,7 +3,9 @@
  * Every call: `X-API-KEY` header, a timeout (plus an optional caller AbortSignal, e.g. Temporal's
  * cancellation signal), lenient zod validation of the answer, and a `UnipileError` on any failure.
  */
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
+import { unipileRequests } from '../telemetry/metrics';
 import { UnipileError } from './errors';
 import {
   AccountListSchema,
@@ -31,6 +33,7 @@ import {
 /** Unipile v1; the one place the version prefix lives (v2 is a different product, see unipile-api.md §0). */
 export const UNIPILE_API_PREFIX = '/api/v1';
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const tracer = trace.getTracer('clento-unipile');
 
 export interface UnipileClientOptions {
   /** `api8.unipile.com:13424`, or a full base URL with scheme (`http://127.0.0.1:3100` for the sandbox). */
@@ -264,7 +267,26 @@ export class UnipileClient {
     delete: (id: string, o?: CallOptions) => this.request({ method: 'DELETE', path: `/webhooks/${enc(id)}`, schema: ObjectOnlySchema, write: true }, o),
   };
 
-  private async request<S extends z.ZodType>(spec: RequestSpec<S>, o: CallOptions = {}): Promise<z.output<S>> {
+  /** One call, as a client span (a no-op unless tracing is on) and counted by method and status class. */
+  private request<S extends z.ZodType>(spec: RequestSpec<S>, o: CallOptions = {}): Promise<z.output<S>> {
+    return tracer.startActiveSpan(`unipile ${spec.method}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': spec.method, 'url.path': `${UNIPILE_API_PREFIX}${spec.path}` } }, async (span) => {
+      try {
+        const result = await this.send(spec, o);
+        unipileRequests.inc({ method: spec.method, status: '2xx' });
+        return result;
+      } catch (err) {
+        const status = err instanceof UnipileError && err.status ? `${Math.floor(err.status / 100)}xx` : 'network';
+        unipileRequests.inc({ method: spec.method, status });
+        if (err instanceof UnipileError && err.status) span.setAttribute('http.response.status_code', err.status);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async send<S extends z.ZodType>(spec: RequestSpec<S>, o: CallOptions): Promise<z.output<S>> {
     const route = `${UNIPILE_API_PREFIX}${spec.path}`;
     const url = `${this.baseUrl}${route}${buildQuery(spec.query)}`;
     const headers: Record<string, string> = { 'X-API-KEY': this.#accessToken, accept: 'application/json' };

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Config } from '../config/config';
@@ -26,6 +26,10 @@ import { connectClient, connectWorkerConnection, targetFromConfig } from '../tem
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createWorker, type WorkflowSource } from '../temporal/worker';
+import { registerPoolGauge } from '../telemetry/metrics';
+import { startMetricsServer } from '../telemetry/metrics-server';
+import { installTemporalRuntime } from '../telemetry/runtime';
+import { setupTracing } from '../telemetry/tracing';
 
 export interface ProductOptions {
   api: boolean;
@@ -50,6 +54,8 @@ export interface RunningProduct {
   probeUnipile: UnipileProbe | undefined;
   /** With PUBLIC_BASE_URL and a real Unipile: the webhooks registered at start (or why not). */
   webhookRegistration: { url: string; created: number; existing: number } | { error: string } | undefined;
+  /** Where a worker-only process serves /metrics (the API serves it on its own port). */
+  metricsUrl: string | undefined;
   stop: () => Promise<void>;
 }
 
@@ -70,8 +76,11 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       }
     }
   };
-  installSdkLogging(config.logLevel);
   try {
+    await installTemporalRuntime({ logLevel: config.logLevel });
+    const traces = setupTracing({ otlpEndpoint: config.telemetry.otlpEndpoint, serviceName: config.telemetry.serviceName ?? (opts.api ? 'clento-api' : 'clento-worker') });
+    // Last out: spans still buffered are flushed once everything else has stopped.
+    stack.push({ name: 'tracing', close: () => traces.shutdown() });
     const db = await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
@@ -85,6 +94,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       },
     });
     stack.push({ name: 'database', close: () => db.close() });
+    if (db.pool) registerPoolGauge(db.pool);
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
@@ -186,6 +196,13 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
     }
 
+    let metricsUrl: string | undefined;
+    if (!opts.api) {
+      const metrics = await startMetricsServer({ port: config.telemetry.metricsPort, host: config.host, token: config.telemetry.metricsToken });
+      stack.push({ name: 'metrics listener', close: () => metrics.close() });
+      metricsUrl = metrics.url;
+    }
+
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
@@ -200,6 +217,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
           : undefined,
         rateLimits: config.rateLimits,
         webhookDestinations: config.webhooks,
+        metricsToken: config.telemetry.metricsToken,
         readiness: async () => {
           const checks: Record<string, { ok: boolean; detail?: string }> = {};
           checks.database = await sql`select 1`.execute(db.db).then(
@@ -241,6 +259,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
       unipileUrl: sandbox?.url ?? unipile?.baseUrl ?? config.unipile.dsn,
       probeUnipile,
       webhookRegistration,
+      metricsUrl,
       stop,
     };
   } catch (err) {
@@ -269,17 +288,4 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-}
-
-let sdkLoggingInstalled = false;
-/** The Temporal SDK logs through its own runtime logger: keep it at our level, at WARN at most chatty. */
-function installSdkLogging(level: Config['logLevel']): void {
-  if (sdkLoggingInstalled) return;
-  sdkLoggingInstalled = true;
-  const sdkLevel = level === 'trace' ? 'TRACE' : level === 'debug' ? 'DEBUG' : 'WARN';
-  try {
-    Runtime.install({ logger: new DefaultLogger(sdkLevel) });
-  } catch {
-    // Already installed by the embedding process (tests): keep theirs.
-  }
 }

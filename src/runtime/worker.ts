@@ -8,7 +8,7 @@ const logger = createLogger({ level: config.logLevel, name: 'clento-worker' });
 try {
   const product = await startProduct(config, logger, { api: false, worker: true, embedded: false });
   stopOnSignals(product.stop, logger);
-  logger.info({ temporal: product.temporalAddress, taskQueue: config.temporal.taskQueue }, 'worker polling');
+  logger.info({ temporal: product.temporalAddress, taskQueue: config.temporal.taskQueue, metrics: `${product.metricsUrl}/metrics` }, 'worker polling');
 } catch (err) {
   logger.fatal({ err }, 'could not start');
   process.exit(1);

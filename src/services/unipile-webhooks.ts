@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { Logger } from '../logger';
+import { unipileWebhookEvents } from '../telemetry/metrics';
 import { invitationAcceptedSignal, leadWorkflowId, replyReceivedSignal } from '../workflows/definitions';
 
 /**
@@ -87,6 +88,12 @@ export function classifyEvent(
     return { type: event, key: `${event}:${accountId}:${str(payload.chat_id) ?? ''}:${identity}`, accountId };
   }
   return { type: event, key: `${event}:${accountId}:${eventId ?? hashOf(payload)}`, accountId };
+}
+
+const KNOWN_EVENTS = new Set(['account_status', 'new_relation', 'message_received', 'message_read', 'message_reaction', 'message_edited', 'message_deleted', 'message_delivered']);
+/** A metric label: the event types we know, anything else (the sender decides the name) as `other`. */
+export function eventLabel(type: string): string {
+  return KNOWN_EVENTS.has(type) ? type : 'other';
 }
 
 function hashOf(payload: unknown): string {
@@ -210,7 +217,9 @@ export function createUnipileWebhookService(deps: {
     try {
       const outcome = await handle(type, payload);
       await db.updateTable('unipile_events').set({ processed_at: new Date(), next_attempt_at: null, last_error: null, outcome: JSON.stringify(outcome) }).where('id', '=', eventId).execute();
+      unipileWebhookEvents.inc({ event: eventLabel(type), result: 'applied' });
     } catch (err) {
+      unipileWebhookEvents.inc({ event: eventLabel(type), result: 'failed' });
       const delay = retryDelayMs(attempts);
       const message = err instanceof Error ? err.message : String(err);
       logger.warn({ err: message, eventId, type, attempts, retryInMs: delay }, 'unipile webhook not applied yet; retrying later');
@@ -260,6 +269,7 @@ export function createUnipileWebhookService(deps: {
         .onConflict((oc) => oc.column('event_key').doNothing())
         .returning('id')
         .executeTakeFirst();
+      unipileWebhookEvents.inc({ event: eventLabel(type), result: inserted ? 'received' : 'duplicate' });
       if (inserted) return { id: inserted.id, duplicate: false };
       const existing = await db.selectFrom('unipile_events').select('id').where('event_key', '=', key).executeTakeFirstOrThrow();
       return { id: existing.id, duplicate: true };

@@ -1,4 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { tracing } from '../telemetry/tracing';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config';
 
@@ -32,7 +34,11 @@ function connectionOptions(target: TemporalTarget) {
 
 export async function connectClient(target: TemporalTarget): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ ...connectionOptions(target), connectTimeout: '10s' });
-  return { client: new Client({ connection, namespace: target.namespace }), connection };
+  // With tracing on, starts and signals carry the caller's trace context; the trace header on a start is also
+  // what turns the workflow's own tracing interceptors on (workflows/tracing.interceptors.ts). Off: no header,
+  // and workflows run exactly as without tracing.
+  const interceptors = tracing().enabled ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return { client: new Client({ connection, namespace: target.namespace, interceptors }), connection };
 }
 
 export function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -3,6 +3,8 @@
 // withdrawn when the 14-day window passes. Days pass in seconds; the calls are real HTTP to the sandbox.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Client } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,14 +19,18 @@ import { createTimeSkippingEnv } from '../support/temporal';
 const { temporal } = proto;
 const HOUR = 3_600_000;
 
-/** Saves this run's histories as replay fixtures (test/replay): RECORD_HISTORIES=1 when workflow code changes on purpose. */
+/**
+ * Saves this run's histories as replay fixtures (test/replay): RECORD_HISTORIES=1 when workflow code changes on
+ * purpose; RECORD_HISTORIES=<name> appends `-<name>` to the file names (e.g. the patch name) so nothing is overwritten.
+ */
 async function recordHistories(env: TestWorkflowEnvironment, campaignId: string, leadIds: string[]): Promise<void> {
   const dir = join(import.meta.dirname, '..', 'fixtures', 'histories');
   mkdirSync(dir, { recursive: true });
   const ids = [campaignWorkflowId(campaignId), ...leadIds.map((l) => leadWorkflowId(campaignId, l))];
   for (const [i, id] of ids.entries()) {
     const history = await env.client.workflow.getHandle(id).fetchHistory();
-    const name = i === 0 ? 'orchestrator-example-flow' : `lead-example-flow-${i}`;
+    const suffix = process.env.RECORD_HISTORIES && process.env.RECORD_HISTORIES !== '1' ? `-${process.env.RECORD_HISTORIES}` : '';
+    const name = `${i === 0 ? 'orchestrator-example-flow' : `lead-example-flow-${i}`}${suffix}`;
     // Binary protobuf (base64): exact, and independent of JSON field-name conventions.
     const encoded = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64');
     writeFileSync(join(dir, `${name}.json`), JSON.stringify({ workflowId: id, historyBase64: encoded }));
@@ -40,7 +46,9 @@ describe('example flow on the time-skipping server', () => {
   before(async () => {
     env = await createTimeSkippingEnv();
     db = await createTestDatabase();
-    engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
+    // Starts carry the trace header as in production (temporal/connection.ts), so the workflows run with their tracing interceptors.
+    const client = new Client({ connection: env.connection, namespace: 'default', interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+    engine = await startEngine({ db, client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
   });
   after(async () => {
     await engine?.stop();

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { WORKFLOW_BUNDLE, installTestRuntime } from '../support/temporal';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'histories');
@@ -23,7 +23,8 @@ describe('saved histories replay on the current workflow code', () => {
       const { workflowId, historyBase64 } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { workflowId: string; historyBase64: string };
       const history = proto.temporal.api.history.v1.History.decode(Buffer.from(historyBase64, 'base64'));
       await Worker.runReplayHistory(
-        WORKFLOW_BUNDLE ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH },
+        // Without a prebuilt bundle: the sources with the same interceptor modules as the worker's bundle.
+        WORKFLOW_BUNDLE ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] } },
         history,
         workflowId,
       );

@@ -50,14 +50,24 @@ function installExitHook(): void {
   });
 }
 
-export function spawnWorker(opts: { env: WorkerEnv; name?: string; readyTimeoutMs?: number }): WorkerProcess {
+export function spawnWorker(opts: {
+  env: WorkerEnv;
+  name?: string;
+  readyTimeoutMs?: number;
+  /** node's arguments; default: the worker from source through tsx. The build test runs `dist/worker.js` or `dist/api.js`. */
+  args?: string[];
+  /** The log message that means "up"; default `worker polling`. */
+  readyMessage?: string;
+}): WorkerProcess {
   installExitHook();
   const name = opts.name ?? 'worker';
   // The test runner's own variables would make the child think it runs under `node --test`.
   const { NODE_TEST_CONTEXT: _ctx, NODE_OPTIONS: _opts, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
+  const readyLine = `"msg":"${opts.readyMessage ?? 'worker polling'}"`;
+  const child = spawn(process.execPath, opts.args ?? ['--import', 'tsx', WORKER_ENTRY], {
     cwd: REPO_ROOT,
-    env: { ...inherited, LOG_LEVEL: 'info', ...opts.env },
+    // METRICS_PORT 0: each worker's /metrics listener on a free port, so several can run side by side.
+    env: { ...inherited, LOG_LEVEL: 'info', METRICS_PORT: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not spawn ${name}`);
@@ -71,7 +81,7 @@ export function spawnWorker(opts: { env: WorkerEnv; name?: string; readyTimeoutM
       if (!line) continue;
       lines.push(line);
       if (lines.length > OUTPUT_LINES) lines.shift();
-      if (!polling && line.includes('"msg":"worker polling"')) {
+      if (!polling && line.includes(readyLine)) {
         polling = true;
         onPolling?.();
       }

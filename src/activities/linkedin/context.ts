@@ -18,6 +18,7 @@ import { MissingTemplateVariableError, renderTemplate, UnknownTemplateVariableEr
 import type { UserProfile } from '../../linkedin/unipile.schemas';
 import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
 import type { WebhookDestinationPolicy } from '../../services/webhook-destinations';
+import { linkedinActionDuration, linkedinActions } from '../../telemetry/metrics';
 
 export interface AccountStoppedEvent {
   accountId: string;
@@ -310,6 +311,22 @@ export interface LinkedInStepDefinition {
 }
 
 export async function runStep(def: LinkedInStepDefinition, deps: LinkedInActivityDeps, input: StepActivityInput): Promise<StepOutcome> {
+  const stopTimer = linkedinActionDuration.startTimer({ kind: def.kind });
+  try {
+    const outcome = await runStepOnce(def, deps, input);
+    linkedinActions.inc({ kind: def.kind, outcome: outcome.status, reason: outcome.status === 'skipped' ? outcome.reason : '' });
+    return outcome;
+  } catch (err) {
+    // Each attempt counts: a step retried twice then done shows two failures and one done.
+    const type = err instanceof ApplicationFailure && err.type ? err.type : 'UnexpectedError';
+    linkedinActions.inc({ kind: def.kind, outcome: 'failed', reason: type });
+    throw err;
+  } finally {
+    stopTimer();
+  }
+}
+
+async function runStepOnce(def: LinkedInStepDefinition, deps: LinkedInActivityDeps, input: StepActivityInput): Promise<StepOutcome> {
   const log = deps.logger.child({ step: def.kind, campaignId: input.campaignId, leadId: input.lead.id, stepId: input.stepId });
   let account: SenderAccount | null = null;
   try {

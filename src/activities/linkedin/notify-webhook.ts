@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../../domain/failure-types';
 import { postWebhook, STRICT_WEBHOOK_POLICY, WebhookDestinationError } from '../../services/webhook-destinations';
+import { outboundWebhookDeliveries } from '../../telemetry/metrics';
 import { activityContext, StepConfigurationError, type LinkedInStepDefinition, type StepContext } from './context';
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Clento-Signature';
@@ -76,6 +77,7 @@ async function post(
     status = res.status;
   } catch (e) {
     if (activityContext()?.cancellationSignal.aborted) throw e;
+    outboundWebhookDeliveries.inc({ outcome: e instanceof WebhookDestinationError ? 'blocked' : 'unreachable' });
     // Resolved (now, at delivery) to an address it must not reach: refused before anything was sent, never retried.
     if (e instanceof WebhookDestinationError) {
       throw ApplicationFailure.create({ type: FAILURE_TYPES.WebhookDestinationBlocked, message: `webhook ${hook.id} refused: ${e.message}`, nonRetryable: true, details: [{ webhookId: hook.id, reason: e.refusal.reason }] });
@@ -83,6 +85,7 @@ async function post(
     // The URL is not in the message: it may carry the receiver's token.
     throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${hook.id} unreachable: ${e instanceof Error ? e.message : String(e)}`, nonRetryable: false, details: [{ webhookId: hook.id }] });
   }
+  outboundWebhookDeliveries.inc({ outcome: status >= 200 && status < 300 ? 'delivered' : 'rejected' });
   if (status < 200 || status >= 300) {
     throw ApplicationFailure.create({ type: FAILURE_TYPES.TransientError, message: `webhook ${hook.id} answered ${status}`, nonRetryable: false, details: [{ webhookId: hook.id, status }] });
   }
