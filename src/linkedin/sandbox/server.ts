@@ -26,6 +26,12 @@ export interface SandboxOptions {
   webhookRetryDelaysMs?: number[];
   /** How long a "timeout" fault holds the response before closing it. */
   hangMs?: number;
+  /** After a withdrawal, a new invitation to that person is refused (cannot_resend_yet) this long; default 21 days. */
+  reinviteAfterWithdrawalMs?: number;
+  /** Invitations with a note a free account may send per 30 days (then 422 limit_exceeded); default 5. */
+  freeNotesPerMonth?: number;
+  /** Unipile's own rate limiter per account: every answer carries x-ratelimit-* headers; over it, 429 api/too_many_requests. */
+  apiRateLimit?: { limit: number; windowMs: number } | null;
 }
 
 export interface SandboxCall {
@@ -74,6 +80,8 @@ export interface FaultRule {
   timeout?: boolean;
   afterWrite?: boolean;
   times?: number;
+  /** Sent as the `retry-after` header. */
+  retryAfterSeconds?: number;
 }
 
 export type WriteKind = 'invitation' | 'cancel_invitation' | 'message' | 'inmail' | 'reaction' | 'comment' | 'profile_view';
@@ -94,6 +102,10 @@ interface Account {
   createdAt: Date;
   inmailCredits: number;
   invitesByDay: Map<string, number>;
+  /** Unipile's connection_params.im.premiumFeatures: [] is a free account. */
+  premiumFeatures: string[];
+  /** Unipile's limiter: calls in the current window. */
+  apiCalls: { windowStart: number; count: number };
 }
 
 interface Invitation {
@@ -103,6 +115,7 @@ interface Invitation {
   message: string | undefined;
   at: Date;
   status: 'PENDING' | 'ACCEPTED' | 'WITHDRAWN';
+  withdrawnAt?: Date;
 }
 
 interface ChatMessage {
@@ -161,7 +174,12 @@ interface Reply {
 type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 
 export interface SandboxControl {
-  createAccount(opts?: { id?: string; name?: string; slug?: string; inmailCredits?: number }): { id: string; providerId: string };
+  /** `premiumFeatures` default ['premium'] (a paid account); [] is a free one. */
+  createAccount(opts?: { id?: string; name?: string; slug?: string; inmailCredits?: number; premiumFeatures?: string[] }): { id: string; providerId: string };
+  /** Changes an account's type or InMail credits. */
+  setAccount(accountId: string, o: { premiumFeatures?: string[]; inmailCredits?: number }): void;
+  /** Unipile's own rate limiter (null: none). */
+  setApiRateLimit(config: { limit: number; windowMs: number } | null): void;
   /** CREDENTIALS (default) makes every LinkedIn route answer 401 disconnected_account and sends an AccountStatus webhook. */
   disconnect(accountId: string, message?: 'CREDENTIALS' | 'STOPPED' | 'ERROR'): void;
   reconnect(accountId: string): void;
@@ -208,6 +226,9 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   const dailyLimit = opts.dailyInvitationLimit ?? 80;
   const retryDelays = (opts.webhookRetryDelaysMs ?? [1000, 2000, 4000, 8000, 16000]).slice(0, 5);
   const hangMs = opts.hangMs ?? 60_000;
+  const reinviteAfterMs = opts.reinviteAfterWithdrawalMs ?? 21 * 86_400_000;
+  const freeNotesPerMonth = opts.freeNotesPerMonth ?? 5;
+  let apiRateLimit = opts.apiRateLimit ?? null;
 
   const accounts = new Map<string, Account>();
   const people = new Map<string, Person>(); // by slug
@@ -407,7 +428,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       type: 'LINKEDIN',
       created_at: a.createdAt.toISOString(),
       groups: [],
-      connection_params: { im: { id: a.person.providerId, username: a.name, premiumContractId: null } },
+      connection_params: { im: { id: a.person.providerId, username: a.name, premiumContractId: a.premiumFeatures.length ? `contract_${a.id}` : null, premiumFeatures: a.premiumFeatures } },
       sources: [{ id: `${a.id}_MESSAGING`, status }],
     };
   }
@@ -554,7 +575,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
         public_identifier: p.slug,
         public_profile_url: `https://www.linkedin.com/in/${p.slug}/`,
         email: `${p.slug}@example.test`,
-        premium: false,
+        premium: a.premiumFeatures.includes('premium'),
         open_profile: false,
         recruiter: null,
         sales_navigator: null,
@@ -590,6 +611,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     const inv = invitations.get(ctx.params[0]!);
     if (!inv || inv.accountId !== a.id || inv.status !== 'PENDING') throw new HttpError(404, 'resource_not_found', 'Resource not found.', 'Invitation not found');
     inv.status = 'WITHDRAWN';
+    inv.withdrawnAt = new Date();
     countWrite(a.id, inv.providerId, 'cancel_invitation');
     return { body: { object: 'InvitationCanceled' } };
   });
@@ -604,8 +626,16 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     if (message !== undefined && message.length > 300) throw new HttpError(400, 'too_many_characters', 'Too many characters', 'The invitation message exceeds 300 characters');
     if (p.blocked) throw new HttpError(422, 'cannot_invite_attendee', 'Cannot invite attendee');
     if (relationsOf(a.id).has(p.providerId)) throw new HttpError(422, 'already_connected', 'Already connected');
-    const earlier = [...invitations.values()].some((i) => i.accountId === a.id && i.providerId === p.providerId && i.status !== 'ACCEPTED');
+    // LinkedIn: a pending invitation cannot be sent again; a withdrawn one only after about three weeks.
+    const earlier = [...invitations.values()].some(
+      (i) => i.accountId === a.id && i.providerId === p.providerId && (i.status === 'PENDING' || (i.status === 'WITHDRAWN' && Date.now() - (i.withdrawnAt ?? i.at).getTime() < reinviteAfterMs)),
+    );
     if (earlier) throw new HttpError(422, 'cannot_resend_yet', 'Cannot resend yet', 'An invitation is pending or was withdrawn recently');
+    if (message && a.premiumFeatures.length === 0) {
+      const monthAgo = Date.now() - 30 * 86_400_000;
+      const notes = [...invitations.values()].filter((i) => i.accountId === a.id && i.message && i.at.getTime() > monthAgo).length;
+      if (notes >= freeNotesPerMonth) throw new HttpError(422, 'limit_exceeded', 'Limit exceeded', 'Monthly limit of personalized invitations reached: send without a note');
+    }
     const day = new Date().toISOString().slice(0, 10);
     const today = a.invitesByDay.get(day) ?? 0;
     if (today >= dailyLimit) {
@@ -618,7 +648,24 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     countWrite(a.id, p.providerId, 'invitation');
     const delay = p.acceptAfterMs === undefined ? opts.acceptAfterMs : p.acceptAfterMs;
     if (delay !== null && delay !== undefined) later(delay, () => inv.status === 'PENDING' && a.status === 'OK' && accept(a, p));
-    return { body: { object: 'UserInvitationSent', invitation_id: inv.id, usage: Math.round(((today + 1) / dailyLimit) * 100) } };
+    // Like Unipile, `usage` comes only when the account crosses 50, 75, 90 or 95 % of its quota.
+    const before = (today / dailyLimit) * 100;
+    const after = ((today + 1) / dailyLimit) * 100;
+    const crossed = [95, 90, 75, 50].find((t) => before < t && after >= t);
+    return { body: { object: 'UserInvitationSent', invitation_id: inv.id, ...(crossed !== undefined ? { usage: Math.round(after) } : {}) } };
+  });
+
+  route('GET', '/linkedin/inmail_balance', (ctx) => {
+    const a = requireAccount(str(ctx.query.account_id));
+    const f = a.premiumFeatures;
+    return {
+      body: {
+        object: 'LinkedinInmailBalance',
+        premium: f.includes('premium') || f.length === 0 ? a.inmailCredits : null,
+        recruiter: f.includes('recruiter') ? a.inmailCredits : null,
+        sales_navigator: f.includes('sales_navigator') ? a.inmailCredits : null,
+      },
+    };
   });
 
   route('GET', '/users/relations', (ctx) => {
@@ -838,8 +885,26 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     createAccount(o = {}) {
       const id = o.id ?? `sbx${Buffer.from(newId('')).toString('base64url')}`.slice(0, 22);
       const person = personBySlug(o.slug ?? `sandbox-sender-${accounts.size + 1}`);
-      accounts.set(id, { id, name: o.name ?? `${person.firstName} ${person.lastName}`, status: 'OK', person, createdAt: new Date(), inmailCredits: o.inmailCredits ?? 30, invitesByDay: new Map() });
+      accounts.set(id, {
+        id,
+        name: o.name ?? `${person.firstName} ${person.lastName}`,
+        status: 'OK',
+        person,
+        createdAt: new Date(),
+        inmailCredits: o.inmailCredits ?? 30,
+        invitesByDay: new Map(),
+        premiumFeatures: o.premiumFeatures ?? ['premium'],
+        apiCalls: { windowStart: Date.now(), count: 0 },
+      });
       return { id, providerId: person.providerId };
+    },
+    setAccount(accountId, o) {
+      const a = findAccount(accountId);
+      if (o.premiumFeatures) a.premiumFeatures = [...o.premiumFeatures];
+      if (o.inmailCredits !== undefined) a.inmailCredits = o.inmailCredits;
+    },
+    setApiRateLimit(config) {
+      apiRateLimit = config;
     },
     disconnect(accountId, message = 'CREDENTIALS') {
       setAccountStatus(findAccount(accountId), 'CREDENTIALS', message);
@@ -936,26 +1001,46 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }
   }
 
-  function send(res: ServerResponse, status: number, body: unknown): void {
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.writableEnded || res.destroyed) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
   }
+  /** A slug with its own prefix (`api/too_many_requests`) is sent as is; others get v1's `errors/`. */
   function errorBody(e: HttpError) {
-    return { title: e.title, detail: e.detail ?? e.title, instance: '', type: `errors/${e.slug}`, status: e.status };
+    return { title: e.title, detail: e.detail ?? e.title, instance: '', type: e.slug.includes('/') ? e.slug : `errors/${e.slug}`, status: e.status };
+  }
+
+  /** Unipile's limiter for the account the request names: its headers, and whether this call is over it. */
+  function apiLimiter(call: SandboxCall): { headers: Record<string, string>; over: boolean } {
+    const id = str(call.query.account_id) ?? str(call.body?.account_id);
+    const a = id ? accounts.get(id) : undefined;
+    if (!apiRateLimit || !a) return { headers: {}, over: false };
+    const now = Date.now();
+    if (now - a.apiCalls.windowStart >= apiRateLimit.windowMs) a.apiCalls = { windowStart: now, count: 0 };
+    a.apiCalls.count++;
+    const resetIn = Math.max(1, Math.ceil((a.apiCalls.windowStart + apiRateLimit.windowMs - now) / 1000));
+    const over = a.apiCalls.count > apiRateLimit.limit;
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': String(apiRateLimit.limit),
+      'x-ratelimit-remaining': String(Math.max(0, apiRateLimit.limit - a.apiCalls.count)),
+      'x-ratelimit-reset': String(resetIn),
+      ...(over ? { 'retry-after': String(resetIn) } : {}),
+    };
+    return { headers, over };
   }
   const typeForStatus: Record<number, string> = { 429: 'too_many_requests', 500: 'unexpected_error', 503: 'service_unavailable', 504: 'request_timeout' };
 
   /** The fault this request gets, if any: a scripted rule first, then the random profile. */
-  function pickFault(method: string, path: string): { status?: number; type?: string; timeout?: boolean; afterWrite: boolean; label: string } | null {
+  function pickFault(method: string, path: string): { status?: number; type?: string; timeout?: boolean; afterWrite: boolean; label: string; retryAfterSeconds?: number } | null {
     const isWrite = method !== 'GET' && WRITE_ROUTES.test(path);
     const matches = (p: string | RegExp | undefined) => !p || (typeof p === 'string' ? path === p || path.startsWith(p) : p.test(path));
     const rule = rules.find((r) => r.left > 0 && (!r.method || r.method === method) && matches(r.path));
     if (rule) {
       rule.left--;
       rules = rules.filter((r) => r.left > 0);
-      return { status: rule.status, type: rule.type, timeout: rule.timeout, afterWrite: !!rule.afterWrite && isWrite, label: 'rule' };
+      return { status: rule.status, type: rule.type, timeout: rule.timeout, afterWrite: !!rule.afterWrite && isWrite, label: 'rule', retryAfterSeconds: rule.retryAfterSeconds };
     }
     const f = faults;
     if (!f || (f.writesOnly && !isWrite) || !matches(f.path)) return null;
@@ -975,6 +1060,12 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       return send(res, 401, errorBody(new HttpError(401, 'missing_credentials', 'Missing credentials', 'A valid X-API-KEY header is required')));
     }
     if (faults?.latencyMs) await new Promise((r) => setTimeout(r, faults?.latencyMs));
+    const limiter = apiLimiter(call);
+    if (limiter.over) {
+      call.status = 429;
+      call.fault = 'api_rate_limit';
+      return send(res, 429, errorBody(new HttpError(429, 'api/too_many_requests', 'Too many requests', "Unipile's rate limit for this account is reached")), limiter.headers);
+    }
     const fault = pickFault(call.method, url.pathname);
     if (fault) call.fault = fault.label;
     if (fault && !fault.afterWrite) return applyFault(res, call, fault);
@@ -999,10 +1090,10 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }
     if (fault) return applyFault(res, call, fault); // the write happened; the client sees a failure
     call.status = status;
-    send(res, status, payload);
+    send(res, status, payload, limiter.headers);
   }
 
-  function applyFault(res: ServerResponse, call: SandboxCall, fault: { status?: number; type?: string; timeout?: boolean }): void {
+  function applyFault(res: ServerResponse, call: SandboxCall, fault: { status?: number; type?: string; timeout?: boolean; retryAfterSeconds?: number }): void {
     if (fault.timeout || !fault.status) {
       call.status = 0;
       later(hangMs, () => res.destroy());
@@ -1010,7 +1101,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }
     call.status = fault.status;
     const type = fault.type ?? typeForStatus[fault.status] ?? 'unexpected_error';
-    send(res, fault.status, errorBody(new HttpError(fault.status, type, 'Sandbox fault', 'injected by the sandbox')));
+    send(res, fault.status, errorBody(new HttpError(fault.status, type, 'Sandbox fault', 'injected by the sandbox')), fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {});
   }
 
   function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: Record<string, unknown>): void {
@@ -1019,6 +1110,14 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     const seg = p.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
     try {
       if (m === 'POST' && p === '/accounts') return send(res, 201, control.createAccount(body));
+      if (m === 'PATCH' && seg[0] === 'accounts' && seg[1] && !seg[2]) {
+        return send(res, 200, (control.setAccount(seg[1], { premiumFeatures: Array.isArray(body.premiumFeatures) ? body.premiumFeatures.map(String) : undefined, inmailCredits: typeof body.inmailCredits === 'number' ? body.inmailCredits : undefined }), { ok: true }));
+      }
+      if ((m === 'PUT' || m === 'POST') && p === '/rate-limit') {
+        const limit = Number(body.limit);
+        const windowMs = Number(body.windowMs);
+        return send(res, 200, (control.setApiRateLimit(limit > 0 && windowMs > 0 ? { limit, windowMs } : null), { ok: true }));
+      }
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'disconnect') return send(res, 200, (control.disconnect(seg[1]!, (str(body.message) as 'CREDENTIALS') ?? 'CREDENTIALS'), { ok: true }));
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'reconnect') return send(res, 200, (control.reconnect(seg[1]!), { ok: true }));
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'restrict') return send(res, 200, (control.restrict(seg[1]!), { ok: true }));
