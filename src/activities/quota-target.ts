@@ -47,7 +47,7 @@ export async function invitationTarget(db: Db, key: string): Promise<InvitationT
   if (!action) return undefined;
   const lead = await db.selectFrom('leads').select('provider_id').where('id', '=', action.leadId).executeTakeFirst();
   const config = await stepConfig(db, action.campaignId, action.stepId);
-  const withNote = CONNECTION_NOTE_KEYS.some((k) => typeof config?.[k] === 'string' && (config[k] as string).trim() !== '');
+  const withNote = CONNECTION_NOTE_KEYS.some((k) => typeof config?.[k] === 'string' && (config[k]).trim() !== '');
   return { providerId: lead?.provider_id ?? null, withNote, notePolicy: notePolicyOf(config) };
 }
 

@@ -114,9 +114,12 @@ export function safetySettings(stored: Partial<SafetySettings> | null | undefine
   return { ...DEFAULT_SAFETY, ...(stored ?? {}) };
 }
 
-/** The note budget that applies to an account (null: none). An unknown type is treated as free. */
+/**
+ * The note budget that applies to an account (null: none). A type not read yet gets the paid rules, as
+ * for the limits: the reservation reads it from Unipile first, so it is unknown only while Unipile is not answering.
+ */
 export function noteBudget(safety: SafetySettings, accountType: AccountType | null): number | null {
-  return accountType === null || accountType === 'free' ? safety.freeNotesPerMonth : safety.paidNotesPerMonth;
+  return accountType === 'free' ? safety.freeNotesPerMonth : safety.paidNotesPerMonth;
 }
 
 export const DAY_MS = 86_400_000;

@@ -177,7 +177,7 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
         if (existing.account_id !== accountId || existing.kind !== kind) {
           throw new ConflictError('idempotency_key_reused', `idempotency key ${idempotencyKey} already reserved a ${existing.kind} on another account or kind`);
         }
-        return { granted: true, at: new Date(existing.granted_at), grantId: existing.id, ...(kind === 'invitation' && input.invitation ? { withNote: input.invitation.withNote && (facts.note_held || noteBudget(settings.safety, (locked.account_type ?? null) as AccountType | null) === null) } : {}) };
+        return { granted: true, at: new Date(existing.granted_at), grantId: existing.id, ...(kind === 'invitation' && input.invitation ? { withNote: input.invitation.withNote && (facts.note_held || noteBudget(settings.safety, (locked.account_type ?? null)) === null) } : {}) };
       }
 
       const spec = buildWindowSpec({ timezone: tz, workingHours: settings.workingHours, campaignSchedule: input.campaignSchedule });
@@ -197,7 +197,7 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
       if (!window) return deny('outside_working_hours', retryFrom(now));
 
       // Every window lies inside one local day, so the grant (at or after now, before window.end) counts on today.
-      const accountType = (locked.account_type ?? null) as AccountType | null;
+      const accountType = (locked.account_type ?? null);
       const base = configuredLimits(settings.limits, accountType)[kind];
       const { factor } = warmupOn(settings, locked.created_at, today);
       const limit = effectiveLimit(base, factor);

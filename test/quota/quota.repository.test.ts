@@ -221,7 +221,7 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
       assert.deepEqual(u.week.perKind.message, { used: 2, limit: null, remaining: null });
       assert.deepEqual(u.today.perKind.profile_visit, { used: 0, limit: 90, pace: 90, remaining: 90 });
       assert.equal(u.accountType, null);
-      assert.deepEqual(u.notes, { budget: 5, used: 0, remaining: 5 });
+      assert.deepEqual(u.notes, { budget: null, used: 0, remaining: null }, 'type not read yet: the paid rules');
       assert.deepEqual(u.invitations, { pending: 0, pendingCap: 500 });
       assert.deepEqual(u.health.slowdown, { factor: 1, reasons: [] });
       assert.equal(u.withinWorkingHours, true);
