@@ -12,7 +12,7 @@ import type { UnipileClient } from '../linkedin/unipile.client';
 import type { Logger } from '../logger';
 import { parseLeadActionKey } from '../quota/action-key';
 import type { InvitationTarget } from '../quota/quota.repository';
-import { accountTypeStale, recordAccountType, resolveInvitation, stalePendingInvitations } from '../quota/sender-safety';
+import { accountTypeStale, recordAccountType, recordAccountTypeCheckFailed, resolveInvitation, stalePendingInvitations } from '../quota/sender-safety';
 
 export interface QuotaTargetDeps {
   db: Db;
@@ -60,7 +60,8 @@ export async function refreshAccountType(deps: QuotaTargetDeps, accountId: strin
     const a = await deps.unipile.account.getOne(account.provider_account_id, { timeoutMs: 10_000 });
     await recordAccountType(deps.db, accountId, a.connection_params?.im?.premiumFeatures ?? [], now);
   } catch (err) {
-    deps.logger.warn({ accountId, err: err instanceof Error ? err.message : String(err) }, 'could not read the account type from Unipile');
+    deps.logger.warn({ accountId, err: err instanceof Error ? err.message : String(err) }, 'could not read the account type from Unipile; again in an hour');
+    await recordAccountTypeCheckFailed(deps.db, accountId, now);
   }
 }
 

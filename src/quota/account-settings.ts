@@ -90,6 +90,7 @@ const safetySchema = z
     healthMinSample: z.number().int().min(1).max(100),
     healthMaxRefusals: count,
     slowdownPercent: z.number().min(1).max(100),
+    spreadOverWindow: z.boolean(),
   })
   .partial()
   .strict();

@@ -96,6 +96,8 @@ export interface SafetySettings {
   healthMaxRefusals: number;
   /** The pace while slowed, in percent of the normal pace. */
   slowdownPercent: number;
+  /** Spread a kind's slots over the rest of the window (default); false: only the minimum gap spaces them. */
+  spreadOverWindow: boolean;
 }
 
 export const DEFAULT_SAFETY: Readonly<SafetySettings> = Object.freeze({
@@ -108,6 +110,7 @@ export const DEFAULT_SAFETY: Readonly<SafetySettings> = Object.freeze({
   healthMinSample: 20,
   healthMaxRefusals: 3,
   slowdownPercent: 50,
+  spreadOverWindow: true,
 });
 
 export function safetySettings(stored: Partial<SafetySettings> | null | undefined): SafetySettings {

@@ -263,7 +263,9 @@ export async function reserveAction(db: Kysely<Database>, input: ReserveActionIn
       // Spaced from the latest slot on the account's chain (any write, or visits), and never before now:
       // after a pause or an outage the next grants are spaced again, with no catch-up burst. On top, this
       // kind's slots spread what is left of today's pace over what is left of the window.
-      let at = pacedSlot({ now, windowEnd: window.end, lastToday: facts.kind_last_today ? new Date(facts.kind_last_today) : null, remaining: paced - used.day });
+      let at = settings.safety.spreadOverWindow
+        ? pacedSlot({ now, windowEnd: window.end, lastToday: facts.kind_last_today ? new Date(facts.kind_last_today) : null, remaining: paced - used.day })
+        : now;
       if (facts.last_at) {
         const slot = new Date(new Date(facts.last_at).getTime() + settings.minGapSeconds * 1000 + jitterMs());
         if (slot > at) at = slot;

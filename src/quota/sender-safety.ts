@@ -151,6 +151,11 @@ export async function recordAccountType(db: Db, accountId: string, premiumFeatur
   return type;
 }
 
+/** A failed read of the type: try again in an hour, not on every reservation. */
+export async function recordAccountTypeCheckFailed(db: Db, accountId: string, at: Date): Promise<void> {
+  await upsertState(db, accountId, { type_checked_at: new Date(at.getTime() - ACCOUNT_TYPE_MAX_AGE_MS + 3_600_000) });
+}
+
 export async function recordInmailBalance(db: Db, accountId: string, balance: InmailBalance, at: Date): Promise<void> {
   await upsertState(db, accountId, { inmail_balance: JSON.stringify(balance), inmail_checked_at: at });
 }

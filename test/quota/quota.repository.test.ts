@@ -155,6 +155,13 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
       assert.ok(after.at(-1)! < local(PARIS, '2026-11-24T18:00'));
     });
 
+    it('spreading over the window can be switched off: then only the minimum gap spaces the slots', async () => {
+      const id = await account({ minGapSeconds: 90, jitterSeconds: 0, safety: { spreadOverWindow: false } });
+      const ats: number[] = [];
+      for (let n = 0; n < 3; n++) ats.push(granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:${n}`, now: MONDAY_10 })).at.getTime());
+      assert.deepEqual(ats.map((a) => (a - MONDAY_10.getTime()) / SEC), [0, 90, 180]);
+    });
+
     it('a new account is held to its warm-up share of the limits', async () => {
       const created = local(PARIS, '2026-11-21T15:00'); // two local days before Monday
       const id = await account({ minGapSeconds: 0, jitterSeconds: 0, limits: { invitation: { weekly: null } } }, created);

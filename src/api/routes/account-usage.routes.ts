@@ -149,6 +149,7 @@ const SafetySchema = Type.Object(
     healthMinSample: Type.Optional(Type.Integer({ description: 'Invitations judged before acceptance counts (default 20)' })),
     healthMaxRefusals: Type.Optional(Type.Integer({ description: 'Provider refusals in 7 days that slow the account (default 3; 0: never)' })),
     slowdownPercent: Type.Optional(Type.Number({ description: 'Pace while slowed, percent of normal (default 50)' })),
+    spreadOverWindow: Type.Optional(Type.Boolean({ description: "Spread a kind's slots over the rest of the window (default true); false: only the minimum gap spaces them" })),
   },
   { additionalProperties: false },
 );
