@@ -9,6 +9,7 @@ import { createCampaignActivities, guardCampaignActive } from './campaign.activi
 import { createLinkedInActivities } from './linkedin';
 import { quotaWaits } from '../telemetry/metrics';
 import { createSmokeActivities } from './smoke.activities';
+import { invitationTarget, refreshAccountType, withdrawStalePending } from './quota-target';
 import type { CampaignActivities, LinkedInActivities, QuotaActivities } from './types';
 
 /** How late a granted slot may be used before it is given back and a new one reserved. */
@@ -44,17 +45,23 @@ export function createActivities(
     async reserveAccountAction({ now, kind, ...rest }) {
       if (!isQuotaKind(kind)) throw new Error(`unknown quota kind ${kind}`);
       const at = new Date(now);
-      let r = await reserveAction(deps.db, { ...rest, kind, now: at });
+      // The account's LinkedIn type decides the defaults and the note budget; read it once a day.
+      await refreshAccountType(deps, rest.accountId, at);
+      const invitation = kind === 'invitation' ? await invitationTarget(deps.db, rest.idempotencyKey) : undefined;
+      const reserve = () => reserveAction(deps.db, { ...rest, kind, now: at, invitation });
+      let r = await reserve();
       // A grant whose slot passed long ago (the lead was paused, or a worker was down) is not used:
       // acting on it now would be the catch-up burst the spacing exists to prevent. Take a fresh slot.
       if (r.granted && at.getTime() - r.at.getTime() > STALE_GRANT_MS) {
         await releaseGrant(deps.db, r.grantId);
-        r = await reserveAction(deps.db, { ...rest, kind, now: at });
+        r = await reserve();
       }
+      // At the pending cap the oldest stale invitations make room first.
+      if (!r.granted && r.reason === 'pending_cap' && (await withdrawStalePending(deps, rest.accountId, at)) > 0) r = await reserve();
       if (!r.granted) quotaWaits.inc({ kind, reason: r.reason });
       else if (r.at.getTime() > at.getTime()) quotaWaits.inc({ kind, reason: 'spacing' });
       return r.granted
-        ? { granted: true, at: r.at.toISOString(), grantId: r.grantId }
+        ? { granted: true, at: r.at.toISOString(), grantId: r.grantId, ...(r.withNote !== undefined ? { withNote: r.withNote } : {}) }
         : { granted: false, retryAt: r.retryAt.toISOString(), reason: r.reason };
     },
     ...createSmokeActivities({ db: deps.db }),

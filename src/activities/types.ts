@@ -72,7 +72,7 @@ export interface CampaignActivities {
 }
 
 export type ReserveActionResult =
-  | { granted: true; at: string; grantId: string }
+  | { granted: true; at: string; grantId: string; withNote?: boolean }
   | { granted: false; retryAt: string; reason: string };
 
 export interface QuotaActivities {

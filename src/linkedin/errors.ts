@@ -22,6 +22,13 @@ export class UnipileError extends Error {
   readonly write: boolean;
   /** Only for network failures: false when the request surely never left (connection refused, DNS). */
   readonly maybeSent: boolean;
+  /**
+   * Who refused, from the type's prefix: `api` (Unipile's own rate limiter: retry at the stated time),
+   * `provider` (LinkedIn: back off for hours), `errors` (v1, unspecified), or undefined.
+   */
+  readonly source: string | undefined;
+  /** From `retry-after` (or `x-ratelimit-reset`), when the answer carried one. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(opts: {
     kind: UnipileErrorKind;
@@ -33,6 +40,7 @@ export class UnipileError extends Error {
     path: string;
     write: boolean;
     maybeSent?: boolean;
+    retryAfterMs?: number;
     cause?: unknown;
   }) {
     const status = opts.status ?? 0;
@@ -49,6 +57,9 @@ export class UnipileError extends Error {
     this.path = opts.path;
     this.write = opts.write;
     this.maybeSent = opts.maybeSent ?? true;
+    const slash = opts.type?.lastIndexOf('/') ?? -1;
+    this.source = opts.type && slash > 0 ? opts.type.slice(0, slash) : undefined;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 
@@ -78,6 +89,8 @@ const HOUR = 60 * 60 * 1000;
 export const RATE_LIMIT_BACKOFF_MS = 6 * HOUR;
 /** 503s: "retry after a few minutes". */
 export const SERVICE_UNAVAILABLE_RETRY_MS = 2 * 60 * 1000;
+/** Unipile's own limiter without a stated time: a minute. */
+export const API_RATE_LIMIT_DEFAULT_MS = 60 * 1000;
 
 const IC = FAILURE_TYPES.InvalidCredentialsError;
 
@@ -192,7 +205,11 @@ export function classifyUnipileError(err: unknown, opts: { isWrite: boolean; now
   const type = err.type;
   const stop = ACCOUNT_STOP[type];
   if (stop) return { outcome: 'account_stop', reason: type, failureType: stop };
-  if (type === 'too_many_requests' || err.status === 429) return { outcome: 'rate_limited', reason: type, retryAfterMs: RATE_LIMIT_BACKOFF_MS };
+  // Unipile's own limiter states when to come back, and that time is reliable; LinkedIn's refusal is not.
+  if (type === 'too_many_requests' && err.source === 'api') {
+    return { outcome: 'rate_limited', reason: 'api_too_many_requests', retryAfterMs: err.retryAfterMs ?? API_RATE_LIMIT_DEFAULT_MS };
+  }
+  if (type === 'too_many_requests' || err.status === 429) return { outcome: 'rate_limited', reason: err.source === 'provider' ? 'provider_too_many_requests' : type, retryAfterMs: RATE_LIMIT_BACKOFF_MS };
   if (type === 'limit_exceeded') return { outcome: 'rate_limited', reason: type, retryAfterMs: untilNextDayMs(now) };
   if (type === 'provider_error') {
     // Unipile: going over LinkedIn's limits gives 429 *or 500*; on a write, treat it as throttling.

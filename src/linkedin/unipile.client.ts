@@ -16,6 +16,7 @@ import {
   ChatStartedSchema,
   CommentListSchema,
   InvitationListSchema,
+  InmailBalanceSchema,
   InvitationSentResponseSchema,
   MessageListSchema,
   MessageSentSchema,
@@ -43,10 +44,45 @@ export interface UnipileClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Per-call options: an external signal (Temporal cancellation) and a timeout override. */
+/** Per-call options: an external signal (Temporal cancellation), a timeout override, a listener for quota headers. */
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called with Unipile's rate-limit headers when an answer (success or error) carries them. */
+  onRateLimit?: (signal: RateLimitSignal) => void;
+}
+
+/** Unipile's `x-ratelimit-*` and `retry-after` headers of one answer. */
+export interface RateLimitSignal {
+  limit: number | null;
+  remaining: number | null;
+  resetAt: Date | null;
+  retryAfterMs: number | null;
+}
+
+/** Reads the rate-limit headers; null when the answer has none. `x-ratelimit-reset` may be epoch seconds or seconds from now. */
+export function rateLimitSignal(headers: Headers, now: Date = new Date()): RateLimitSignal | null {
+  const num = (name: string): number | null => {
+    const v = headers.get(name);
+    if (v === null || v.trim() === '') return null;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  };
+  const limit = num('x-ratelimit-limit');
+  const remaining = num('x-ratelimit-remaining');
+  const reset = num('x-ratelimit-reset');
+  const retryAfterMs = retryAfterHeaderMs(headers.get('retry-after'), now);
+  if (limit === null && remaining === null && reset === null && retryAfterMs === null) return null;
+  const resetAt = reset === null ? null : new Date(reset > 1e9 ? reset * 1000 : now.getTime() + reset * 1000);
+  return { limit, remaining, resetAt, retryAfterMs };
+}
+
+/** `retry-after`: seconds, or an HTTP date. */
+export function retryAfterHeaderMs(value: string | null, now: Date = new Date()): number | null {
+  if (!value) return null;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
 type Query = Record<string, string | number | boolean | readonly string[] | null | undefined>;
@@ -260,6 +296,12 @@ export class UnipileClient {
       this.request({ method: 'POST', path: '/hosted/accounts/link', json: body, schema: HostedAuthUrlSchema, write: false }, o),
   };
 
+  readonly linkedin = {
+    /** InMail credits left, per product (classic Premium, Recruiter, Sales Navigator). */
+    getInmailBalance: (p: { account_id: string }, o?: CallOptions) =>
+      this.request({ method: 'GET', path: '/linkedin/inmail_balance', query: p, schema: InmailBalanceSchema, write: false }, o),
+  };
+
   readonly webhook = {
     getAll: (p: { limit?: number; cursor?: string } = {}, o?: CallOptions) =>
       this.request({ method: 'GET', path: '/webhooks', query: p, schema: WebhookListSchema, write: false }, o),
@@ -313,6 +355,14 @@ export class UnipileClient {
       throw fetchFailure(cause, base, timeout, o.signal);
     }
     const parsed = parseJson(text);
+    const limits = rateLimitSignal(res.headers);
+    if (limits && o.onRateLimit) {
+      try {
+        o.onRateLimit(limits);
+      } catch {
+        // a listener's failure is not the call's
+      }
+    }
     if (!res.ok) {
       const b = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
       throw new UnipileError({
@@ -322,6 +372,7 @@ export class UnipileClient {
         type: typeof b.type === 'string' ? b.type : undefined,
         title: typeof b.title === 'string' ? b.title : undefined,
         detail: typeof b.detail === 'string' ? b.detail : undefined,
+        retryAfterMs: limits?.retryAfterMs ?? (limits?.resetAt ? Math.max(0, limits.resetAt.getTime() - Date.now()) : undefined),
       });
     }
     const result = spec.schema.safeParse(parsed);

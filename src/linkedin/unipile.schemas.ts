@@ -74,6 +74,10 @@ export const RelationListSchema = listOf(RelationSchema);
 
 export const ObjectOnlySchema = z.looseObject({ object: optStr });
 
+/** `GET /linkedin/inmail_balance`: credits per product; null where the account has none of that product. */
+export const InmailBalanceSchema = z.looseObject({ object: optStr, premium: z.number().nullish(), recruiter: z.number().nullish(), sales_navigator: z.number().nullish() });
+export type InmailBalanceResponse = z.infer<typeof InmailBalanceSchema>;
+
 export const ChatStartedSchema = z.looseObject({ object: optStr, chat_id: optStr, message_id: optStr });
 export type ChatStarted = z.infer<typeof ChatStartedSchema>;
 export const MessageSentSchema = z.looseObject({ object: optStr, message_id: optStr });
@@ -110,7 +114,9 @@ export const AccountSchema = z.looseObject({
   name: optStr,
   type: optStr,
   created_at: optStr,
-  connection_params: z.looseObject({ im: z.looseObject({ id: optStr, username: optStr }).nullish() }).nullish(),
+  connection_params: z
+    .looseObject({ im: z.looseObject({ id: optStr, username: optStr, premiumContractId: optStr, premiumFeatures: z.array(z.string()).nullish() }).nullish() })
+    .nullish(),
   sources: z.array(z.looseObject({ id: optStr, status: str })).nullish(),
 });
 export type Account = z.infer<typeof AccountSchema>;

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
 import { NotFoundError, ValidationError } from '../errors';
-import { DEFAULT_WARMUP, QUOTA_KINDS, type LimitOverrides, type WarmupSettings } from './limits';
+import { DEFAULT_SAFETY, DEFAULT_WARMUP, QUOTA_KINDS, safetySettings, type LimitOverrides, type SafetySettings, type WarmupSettings } from './limits';
 import type { QuotaTables } from './quota.schema';
 import { DEFAULT_WORKING_HOURS, isValidTimezone, parseTimeOfDay, parseWeekday, type WorkingHours } from './schedule';
 
@@ -18,6 +18,8 @@ export interface AccountSettings {
   warmup: WarmupSettings;
   minGapSeconds: number;
   jitterSeconds: number;
+  /** Note budget, pending cap, re-invite wait, health thresholds (every field filled in). */
+  safety: SafetySettings;
   /** null while the account runs on defaults (no stored row). */
   updatedAt: Date | null;
 }
@@ -36,6 +38,7 @@ export function defaultAccountSettings(accountId: string): AccountSettings {
     warmup: { ...DEFAULT_WARMUP },
     minGapSeconds: DEFAULT_MIN_GAP_SECONDS,
     jitterSeconds: DEFAULT_JITTER_SECONDS,
+    safety: { ...DEFAULT_SAFETY },
     updatedAt: null,
   };
 }
@@ -75,6 +78,23 @@ const warmupSchema = z
   })
   .strict();
 
+const count = z.number().int().min(0).max(MAX_LIMIT);
+const safetySchema = z
+  .object({
+    freeNotesPerMonth: count,
+    paidNotesPerMonth: count.nullable(),
+    pendingCap: z.number().int().min(1).max(MAX_LIMIT),
+    withdrawPendingAfterDays: z.number().int().min(1).max(365),
+    reinviteAfterWithdrawalDays: z.number().int().min(0).max(365),
+    healthMinAcceptancePercent: z.number().min(0).max(100),
+    healthMinSample: z.number().int().min(1).max(100),
+    healthMaxRefusals: count,
+    slowdownPercent: z.number().min(1).max(100),
+    spreadOverWindow: z.boolean(),
+  })
+  .partial()
+  .strict();
+
 const patchSchema = z
   .object({
     timezone: z.string().refine(isValidTimezone, { message: 'must be an IANA time zone such as Europe/Paris' }),
@@ -83,6 +103,7 @@ const patchSchema = z
     warmup: warmupSchema,
     minGapSeconds: z.number().int().min(0).max(86_400),
     jitterSeconds: z.number().int().min(0).max(86_400),
+    safety: safetySchema,
   })
   .partial()
   .strict();
@@ -127,6 +148,7 @@ export async function updateAccountSettings(db: Kysely<Database>, accountId: str
       ...(p.warmup !== undefined && { warmup: p.warmup }),
       ...(p.minGapSeconds !== undefined && { minGapSeconds: p.minGapSeconds }),
       ...(p.jitterSeconds !== undefined && { jitterSeconds: p.jitterSeconds }),
+      ...(p.safety !== undefined && { safety: { ...current.safety, ...p.safety } }),
       updatedAt: opts.now ?? new Date(),
     };
     const values = {
@@ -137,6 +159,7 @@ export async function updateAccountSettings(db: Kysely<Database>, accountId: str
       warmup: JSON.stringify(next.warmup),
       min_gap_seconds: next.minGapSeconds,
       jitter_seconds: next.jitterSeconds,
+      safety: JSON.stringify(next.safety),
       updated_at: next.updatedAt!,
     };
     const { account_id: _id, ...update } = values;
@@ -155,6 +178,7 @@ export function settingsFromRow(
     warmup: WarmupSettings;
     min_gap_seconds: number;
     jitter_seconds: number;
+    safety?: Partial<SafetySettings> | null;
     updated_at: Date;
   } | null,
 ): AccountSettings {
@@ -167,6 +191,7 @@ export function settingsFromRow(
     warmup: row.warmup,
     minGapSeconds: row.min_gap_seconds,
     jitterSeconds: row.jitter_seconds,
+    safety: safetySettings(row.safety),
     updatedAt: new Date(row.updated_at),
   };
 }

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { LimitOverrides, QuotaKind, WarmupSettings } from './limits';
+import type { AccountType, LimitOverrides, QuotaKind, SafetySettings, WarmupSettings } from './limits';
 import type { WorkingHours } from './schedule';
 
 /**
@@ -18,6 +18,7 @@ export interface AccountSettingsTable {
   warmup: Json<WarmupSettings>;
   min_gap_seconds: Generated<number>;
   jitter_seconds: Generated<number>;
+  safety: Json<Partial<SafetySettings>>;
   updated_at: Timestamp;
 }
 
@@ -41,9 +42,68 @@ export interface AccountBlocksTable {
   created_at: Timestamp;
 }
 
+export interface AccountProviderStateTable {
+  account_id: string;
+  account_type: AccountType | null;
+  premium_features: Json<string[] | null>;
+  type_checked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  inmail_balance: Json<InmailBalance | null>;
+  inmail_checked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  rate_limit: Json<RateLimitState | null>;
+  usage_percent: ColumnType<number | null, number | null | undefined, number | null>;
+  usage_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: Timestamp;
+}
+
+export interface InmailBalance {
+  premium: number | null;
+  recruiter: number | null;
+  sales_navigator: number | null;
+}
+
+export interface RateLimitState {
+  limit: number | null;
+  remaining: number | null;
+  resetAt: string | null;
+  at: string;
+}
+
+export interface AccountInvitationsTable {
+  id: Generated<string>;
+  account_id: string;
+  provider_id: string;
+  campaign_id: string | null;
+  lead_id: string | null;
+  step_id: string | null;
+  invitation_id: string | null;
+  with_note: Generated<boolean>;
+  sent_at: ColumnType<Date, Date | string, Date | string>;
+  state: Generated<'pending' | 'accepted' | 'withdrawn'>;
+  resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+}
+
+export interface AccountNoteUsesTable {
+  account_id: string;
+  idempotency_key: string;
+  used_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface AccountSafetyEventsTable {
+  id: Generated<string>;
+  account_id: string;
+  kind: 'provider_refusal' | 'api_rate_limit' | 'disconnect';
+  reason: string;
+  at: ColumnType<Date, Date | string, Date | string>;
+}
+
 // A type alias, not an interface: withTables<T> needs T to be assignable to Record<string, ...>.
 export type QuotaTables = {
   account_settings: AccountSettingsTable;
   account_action_grants: AccountActionGrantsTable;
   account_blocks: AccountBlocksTable;
+  account_provider_state: AccountProviderStateTable;
+  account_invitations: AccountInvitationsTable;
+  account_note_uses: AccountNoteUsesTable;
+  account_safety_events: AccountSafetyEventsTable;
 };

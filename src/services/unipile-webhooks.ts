@@ -4,6 +4,7 @@ import type { Db } from '../db/connection';
 import type { Logger } from '../logger';
 import { unipileWebhookEvents } from '../telemetry/metrics';
 import { invitationAcceptedSignal, leadWorkflowId, replyReceivedSignal } from '../workflows/definitions';
+import { recordDisconnect, resolveInvitationByProviderAccount } from '../quota/sender-safety';
 
 /**
  * Inbound Unipile webhooks: every event is stored (deduplicated by its identity), answered at once,
@@ -150,6 +151,7 @@ export function createUnipileWebhookService(deps: {
         for (const a of accounts) {
           await db.updateTable('connected_accounts').set({ status: 'disconnected', status_reason: `unipile_${message.toLowerCase()}`, updated_at: new Date() }).where('id', '=', a.id).execute();
           await deps.pauseCampaignsOfAccount(a.id, `account_disconnected: ${message}`);
+          if (a.status !== 'disconnected') await recordDisconnect(db, a.id, `unipile_${message.toLowerCase()}`, new Date());
         }
         return { accounts: accounts.length, status: 'disconnected' };
       }
@@ -167,6 +169,8 @@ export function createUnipileWebhookService(deps: {
     if (!accountId) return { ignored: 'no account_id' };
 
     if (type === 'new_relation') {
+      const accepted = str(payload.user_provider_id);
+      if (accepted) await resolveInvitationByProviderAccount(db, { providerAccountId: accountId, providerId: accepted, at: new Date() });
       const executions = await runningExecutionsFor(accountId, {
         providerId: str(payload.user_provider_id),
         publicIdentifier: str(payload.user_public_identifier),

@@ -33,7 +33,7 @@ void describe('account quota usage and settings', () => {
     const usage = (await api.call({ method: 'GET', url: `/api/accounts/${accountId}/usage` })).json();
     assert.deepEqual(usage.warmup, { day: 0, factor: 0.2 });
     // floor(80 × 20%) a day, floor(200 × 20%) a week.
-    assert.deepEqual(usage.today.perKind.invitation, { used: 0, limit: 16, remaining: 16 });
+    assert.deepEqual(usage.today.perKind.invitation, { used: 0, limit: 16, pace: 8, remaining: 8 });
     assert.deepEqual(usage.week.perKind.invitation, { used: 0, limit: 40, remaining: 40 });
     assert.deepEqual(usage.week.perKind.message, { used: 0, limit: null, remaining: null });
     assert.deepEqual(usage.blocks, []);
@@ -62,7 +62,7 @@ void describe('account quota usage and settings', () => {
 
     const usage = (await api.call({ method: 'GET', url: `/api/accounts/${accountId}/usage` })).json();
     assert.equal(usage.timezone, 'Europe/Paris');
-    assert.deepEqual(usage.today.perKind.invitation, { used: 0, limit: 20, remaining: 20 });
+    assert.deepEqual(usage.today.perKind.invitation, { used: 0, limit: 20, pace: 14, remaining: 14 });
     assert.deepEqual(usage.week.perKind.invitation, { used: 0, limit: 70, remaining: 70 });
   });
 
@@ -134,10 +134,16 @@ void describe('account quota usage and settings', () => {
     const res = await api.call({ method: 'GET', url: `/api/accounts/${other}/usage` });
     assert.equal(res.statusCode, 200, res.body);
     const usage = res.json();
-    assert.deepEqual(usage.today.perKind.invitation, { used: 3, limit: 10, remaining: 7 });
+    // 30 a week over 7 open days: a pace of 5 a day.
+    assert.deepEqual(usage.today.perKind.invitation, { used: 3, limit: 10, pace: 5, remaining: 2 });
+    assert.equal(usage.accountType, null);
+    assert.deepEqual(usage.invitations, { pending: 0, pendingCap: 500 });
+    assert.equal(usage.inmailCredits, null);
+    assert.deepEqual(usage.health.slowdown, { factor: 1, reasons: [] });
+    assert.equal(usage.health.acceptance.minPercent, 15);
     assert.deepEqual(usage.week.perKind.invitation, { used: 3, limit: 30, remaining: 27 });
-    assert.deepEqual(usage.today.perKind.profile_visit, { used: 1, limit: 90, remaining: 89 });
-    assert.deepEqual(usage.today.perKind.message, { used: 0, limit: 100, remaining: 100 });
+    assert.deepEqual(usage.today.perKind.profile_visit, { used: 1, limit: 90, pace: 90, remaining: 89 });
+    assert.deepEqual(usage.today.perKind.message, { used: 0, limit: 100, pace: 100, remaining: 100 });
     assert.equal(usage.withinWorkingHours, true);
     assert.deepEqual(usage.warmup, { day: 0, factor: 1 });
     // Inside an always-open window the next opening is the next local midnight.

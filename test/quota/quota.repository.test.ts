@@ -61,7 +61,8 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
     });
 
     it('spaces grants by min gap + jitter from the last write, and from now after a pause (no catch-up burst)', async () => {
-      const id = await account({ minGapSeconds: 90, jitterSeconds: 60 });
+      // A high pace, so the minimum gap is what spaces them (the pace is tested on its own below).
+      const id = await account({ minGapSeconds: 90, jitterSeconds: 60, limits: { invitation: { daily: 1000, weekly: null } } });
       const ats: Date[] = [];
       for (let i = 0; i < 4; i++) {
         ats.push(granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:s${i}`, now: MONDAY_10, random: fixed(0.5) })).at);
@@ -104,24 +105,66 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
       assert.equal(c.retryAt.getTime(), local(PARIS, '2026-11-23T10:00').getTime());
     });
 
-    it('daily limit retries on the next working day, weekly limit on the next ISO week', async () => {
-      const id = await account({ limits: { invitation: { daily: 2, weekly: 3 } }, minGapSeconds: 0, jitterSeconds: 0 });
+    it('daily limit retries on the next working day; the weekly cap is a rolling 7×24 h, retried when the oldest slot ages out', async () => {
+      // 8 a week over 5 days paces at 2 a day: the daily limit is what binds each day.
+      const id = await account({ limits: { invitation: { daily: 2, weekly: 8 } }, minGapSeconds: 0, jitterSeconds: 0 });
+      const days = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26'];
+      for (const [i, day] of days.entries()) {
+        const now = local(PARIS, `${day}T10:00`);
+        const a = granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:${i}a`, now }));
+        const b = granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:${i}b`, now }));
+        assert.equal(a.at.getTime(), now.getTime());
+        assert.equal(b.at.getTime(), local(PARIS, `${day}T14:00`).getTime(), 'the second spread over the rest of the window: 8 h / (1 + 1)');
+        const d = denied(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:${i}c`, now }));
+        // Thursday's two make 8 in 7 days: the weekly cap binds before the daily one.
+        assert.equal(d.reason, i < 3 ? 'daily_limit' : 'weekly_limit');
+      }
+      // Friday: 8 in the last 7 days. An ISO week would refill on Monday 09:00; the rolling week waits
+      // until Monday's first slot (10:00) is 7×24 h old.
       const friday = local(PARIS, '2026-11-27T10:00');
-      const thursday = local(PARIS, '2026-11-26T10:00');
-      granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:1`, now: thursday }));
-      granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:2`, now: thursday }));
-      const d = denied(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:3`, now: thursday }));
-      assert.deepEqual(d, { granted: false, reason: 'daily_limit', retryAt: local(PARIS, '2026-11-27T09:00') });
-      granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:3`, now: friday }));
-      const w = denied(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:4`, now: friday }));
-      assert.deepEqual(w, { granted: false, reason: 'weekly_limit', retryAt: local(PARIS, '2026-11-30T09:00') });
+      const w = denied(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:fri`, now: friday }));
+      assert.deepEqual(w, { granted: false, reason: 'weekly_limit', retryAt: local(PARIS, '2026-11-30T10:00') });
       // Other kinds have their own budgets.
       granted(await reserveAction(t.db, { accountId: id, kind: 'message', idempotencyKey: `${id}:m`, now: friday }));
+      denied(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:fri`, now: local(PARIS, '2026-11-30T09:30') }));
+      granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:fri`, now: local(PARIS, '2026-11-30T10:00') }));
+    });
+
+    it('the default pace is the weekly budget over the working days, evenly spread, with no burst after a pause', async () => {
+      // Defaults: 80 a day, 200 a week, Mon-Fri: 40 a day.
+      const id = await account({ minGapSeconds: 90, jitterSeconds: 0 });
+      const monday9 = local(PARIS, '2026-11-23T09:00');
+      const ats: Date[] = [];
+      let last: ReserveResult | undefined;
+      for (let n = 0; n < 60; n++) {
+        last = await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:${n}`, now: monday9 });
+        if (!last.granted) break;
+        ats.push(last.at);
+      }
+      assert.equal(ats.length, 40);
+      assert.deepEqual(last, { granted: false, reason: 'daily_pace', retryAt: local(PARIS, '2026-11-24T09:00') });
+      const gaps = ats.slice(1).map((a, i) => (a.getTime() - ats[i]!.getTime()) / 60_000);
+      assert.ok(Math.min(...gaps) > 13 && Math.max(...gaps) < 14, `9 h over 40: about 13.2 min apart (${Math.min(...gaps)}..${Math.max(...gaps)})`);
+      assert.ok(ats.at(-1)! < local(PARIS, '2026-11-23T18:00'));
+      // Tuesday, a pause until 15:00 with the whole day's pace left: spread over the 3 h left, not a burst.
+      const tue15 = local(PARIS, '2026-11-24T15:00');
+      const after: Date[] = [];
+      for (let n = 0; n < 40; n++) after.push(granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:t${n}`, now: tue15 })).at);
+      const within10min = after.filter((a) => a.getTime() < tue15.getTime() + 10 * 60_000).length;
+      assert.ok(within10min <= 3, `${within10min} slots in the first 10 minutes after the pause`);
+      assert.ok(after.at(-1)! < local(PARIS, '2026-11-24T18:00'));
+    });
+
+    it('spreading over the window can be switched off: then only the minimum gap spaces the slots', async () => {
+      const id = await account({ minGapSeconds: 90, jitterSeconds: 0, safety: { spreadOverWindow: false } });
+      const ats: number[] = [];
+      for (let n = 0; n < 3; n++) ats.push(granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:${n}`, now: MONDAY_10 })).at.getTime());
+      assert.deepEqual(ats.map((a) => (a - MONDAY_10.getTime()) / SEC), [0, 90, 180]);
     });
 
     it('a new account is held to its warm-up share of the limits', async () => {
       const created = local(PARIS, '2026-11-21T15:00'); // two local days before Monday
-      const id = await account({ minGapSeconds: 0, jitterSeconds: 0 }, created);
+      const id = await account({ minGapSeconds: 0, jitterSeconds: 0, limits: { invitation: { weekly: null } } }, created);
       let n = 0;
       let last: ReserveResult;
       for (;;) {
@@ -134,8 +177,8 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
       assert.deepEqual(last, { granted: false, reason: 'warmup_limit', retryAt: local(PARIS, '2026-11-24T09:00') });
       const usage = await getAccountUsage(t.db, { accountId: id, now: MONDAY_10 });
       assert.equal(usage.warmup.day, 2);
-      assert.deepEqual(usage.today.perKind.invitation, { used: 25, limit: 25, remaining: 0 });
-      assert.deepEqual(usage.week.perKind.invitation, { used: 25, limit: 62, remaining: 37 });
+      assert.deepEqual(usage.today.perKind.invitation, { used: 25, limit: 25, pace: 25, remaining: 0 });
+      assert.deepEqual(usage.week.perKind.invitation, { used: 25, limit: null, remaining: null });
     });
 
     it('a provider-reported limit blocks that kind (or all kinds) until it ends', async () => {
@@ -164,10 +207,11 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
       granted(await reserveAction(t.db, { accountId: id, kind: 'reaction', idempotencyKey: `${id}:2`, now: MONDAY_10 }));
     });
 
-    it('reports usage per kind for the local day and ISO week', async () => {
-      const id = await account({ limits: { invitation: { daily: 10, weekly: 12 } }, minGapSeconds: 0, jitterSeconds: 0 });
-      const sunday = local(PARIS, '2026-11-22T10:00'); // previous ISO week: not counted
+    it('reports usage per kind for the local day and the last 7×24 h', async () => {
+      const id = await account({ limits: { invitation: { daily: 10, weekly: 70 } }, minGapSeconds: 0, jitterSeconds: 0 });
       await updateAccountSettings(t.db, id, { workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '18:00' } });
+      granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:old`, now: local(PARIS, '2026-11-16T10:00') })); // 8 days before: not counted
+      const sunday = local(PARIS, '2026-11-22T10:00'); // the previous ISO week, but inside the rolling 7 days
       granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:sun`, now: sunday }));
       const tuesday = local(PARIS, '2026-11-24T10:00');
       for (let i = 0; i < 4; i++) granted(await reserveAction(t.db, { accountId: id, kind: 'invitation', idempotencyKey: `${id}:mon${i}`, now: MONDAY_10 }));
@@ -177,12 +221,16 @@ for (const { kind: dbKind, create } of DATABASE_KINDS) {
       const u = await getAccountUsage(t.db, { accountId: id, now: local(PARIS, '2026-11-24T12:00') });
       assert.equal(u.timezone, PARIS);
       assert.equal(u.today.date, '2026-11-24');
-      assert.equal(u.week.isoWeek, '2026-W48');
-      assert.deepEqual(u.today.perKind.invitation, { used: 3, limit: 10, remaining: 5 }, 'today 7 left, but only 5 left this week');
-      assert.deepEqual(u.week.perKind.invitation, { used: 7, limit: 12, remaining: 5 });
-      assert.deepEqual(u.today.perKind.message, { used: 2, limit: 100, remaining: 98 });
+      assert.equal(u.week.since.getTime(), local(PARIS, '2026-11-17T12:00').getTime());
+      assert.deepEqual(u.today.perKind.invitation, { used: 3, limit: 10, pace: 10, remaining: 7 });
+      assert.deepEqual(u.week.perKind.invitation, { used: 8, limit: 70, remaining: 62 });
+      assert.deepEqual(u.today.perKind.message, { used: 2, limit: 100, pace: 100, remaining: 98 });
       assert.deepEqual(u.week.perKind.message, { used: 2, limit: null, remaining: null });
-      assert.deepEqual(u.today.perKind.profile_visit, { used: 0, limit: 90, remaining: 90 });
+      assert.deepEqual(u.today.perKind.profile_visit, { used: 0, limit: 90, pace: 90, remaining: 90 });
+      assert.equal(u.accountType, null);
+      assert.deepEqual(u.notes, { budget: null, used: 0, remaining: null }, 'type not read yet: the paid rules');
+      assert.deepEqual(u.invitations, { pending: 0, pendingCap: 500 });
+      assert.deepEqual(u.health.slowdown, { factor: 1, reasons: [] });
       assert.equal(u.withinWorkingHours, true);
       assert.equal(u.nextWindowOpensAt?.getTime(), local(PARIS, '2026-11-25T09:00').getTime());
       assert.deepEqual(u.warmup, { day: 692, factor: 1 });

@@ -60,7 +60,8 @@ export interface Seeded {
 
 /**
  * An organization with a connected sender account (its Unipile id = the sandbox account id), a lead
- * list of `leads` people, and a draft campaign. The account acts 24/7 with no spacing unless told.
+ * list of `leads` people, and a draft campaign. The account acts 24/7 with no spacing and no spreading
+ * over the window unless told.
  */
 export async function seedCampaign(
   db: Db,
@@ -107,6 +108,8 @@ export async function seedCampaign(
         jitterSeconds: 0,
         warmup: { days: 0, startPercent: 100 },
         limits: Object.fromEntries(['invitation', 'profile_visit', 'message', 'inmail', 'comment', 'reaction', 'withdrawal'].map((k) => [k, { daily: 100000, weekly: null }])),
+        // No limits to speak of: spreading 100,000 a day over the day would only slow the engine tests.
+        safety: { spreadOverWindow: false },
       },
     );
   }

@@ -1,5 +1,6 @@
 import { paginate } from '../../linkedin/unipile.client';
-import { loadSenderAccount, settleError, StepContext, type LinkedInActivityDeps, type SenderAccount } from './context';
+import { resolveInvitation } from '../../quota/sender-safety';
+import { activityNow, loadSenderAccount, settleError, StepContext, type LinkedInActivityDeps, type SenderAccount } from './context';
 import { findSentInvitation } from './invitations';
 
 export interface CheckInvitationInput {
@@ -23,13 +24,17 @@ export async function checkInvitation(deps: LinkedInActivityDeps, input: CheckIn
     const lead = { id: input.leadId, firstName: null, lastName: null, fullName: null, company: null, title: null, email: null, linkedinUrl: null, linkedinId: null, providerId: input.providerId };
     const ctx = new StepContext(deps, { organizationId: input.organizationId, campaignId: input.campaignId, accountId: input.accountId, stepId: 'check-invitation', config: {}, lead }, 'send_connection_request', account, log);
     const accountId = account.unipileAccountId;
+    const accepted = async (): Promise<{ state: InvitationState }> => {
+      await resolveInvitation(deps.db, { accountId: account!.id, providerId: input.providerId, state: 'accepted', at: activityNow() });
+      return { state: 'accepted' };
+    };
     for await (const rel of paginate((cursor) => deps.unipile.users.getAllRelations({ account_id: accountId, limit: 100, cursor }, ctx.call), { maxPages: 2 })) {
-      if (rel.member_id === input.providerId) return { state: 'accepted' };
+      if (rel.member_id === input.providerId) return await accepted();
     }
     ctx.heartbeat();
     if (await findSentInvitation(ctx, { providerId: input.providerId })) return { state: 'pending' };
     const p = await deps.unipile.users.getProfile({ account_id: accountId, identifier: input.providerId }, ctx.call);
-    if (p.network_distance === 'FIRST_DEGREE' || p.is_relationship) return { state: 'accepted' };
+    if (p.network_distance === 'FIRST_DEGREE' || p.is_relationship) return await accepted();
     if (p.invitation?.type === 'SENT' && p.invitation.status === 'PENDING') return { state: 'pending' };
     return { state: 'not_found' };
   } catch (err) {

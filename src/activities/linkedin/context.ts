@@ -16,9 +16,13 @@ import { idempotencyKey, performWrite, type LedgerOutcome } from '../../linkedin
 import { sql } from 'kysely';
 import { MissingTemplateVariableError, renderTemplate, UnknownTemplateVariableError, type TemplateLead } from '../../domain/templates';
 import type { UserProfile } from '../../linkedin/unipile.schemas';
-import type { CallOptions, UnipileClient } from '../../linkedin/unipile.client';
+import type { CallOptions, RateLimitSignal, UnipileClient } from '../../linkedin/unipile.client';
 import type { WebhookDestinationPolicy } from '../../services/webhook-destinations';
 import { linkedinActionDuration, linkedinActions } from '../../telemetry/metrics';
+import { stepDefinition } from '../../domain/steps/registry';
+import { isQuotaKind, type QuotaKind } from '../../quota/limits';
+import { recordProviderBlock } from '../../quota/quota.repository';
+import { recordDisconnect, recordRateLimitHeaders } from '../../quota/sender-safety';
 
 export interface AccountStoppedEvent {
   accountId: string;
@@ -60,6 +64,19 @@ export function activityContext(): Context | undefined {
   }
 }
 
+/**
+ * The time the activity runs at, by the Temporal server's clock (the attempt's scheduled time; on the
+ * time-skipping server, skipped time), else the machine's. Sender-safety records use it so that they
+ * agree with the reservations, which run on workflow time.
+ */
+export function activityNow(): Date {
+  const ctx = activityContext();
+  return ctx ? new Date(ctx.info.currentAttemptScheduledTimestampMs) : new Date();
+}
+
+/** At or under this share of Unipile's rate limit left, the account pauses until the limiter resets. */
+export const RATE_LIMIT_LOW_SHARE = 0.1;
+
 export function heartbeat(details?: unknown): void {
   activityContext()?.heartbeat(details);
 }
@@ -86,6 +103,8 @@ export async function loadSenderAccount(db: Db, organizationId: string, accountI
 /** One run of one step for one lead. */
 export class StepContext {
   readonly call: CallOptions;
+  /** The latest rate-limit headers Unipile sent during this step. */
+  rateLimit: RateLimitSignal | null = null;
   #providerId: string | null;
 
   constructor(
@@ -95,7 +114,12 @@ export class StepContext {
     readonly account: SenderAccount | null,
     readonly log: Logger,
   ) {
-    this.call = { signal: activityContext()?.cancellationSignal };
+    this.call = {
+      signal: activityContext()?.cancellationSignal,
+      onRateLimit: (signal) => {
+        this.rateLimit = signal;
+      },
+    };
     this.#providerId = input.lead.providerId;
   }
 
@@ -250,6 +274,7 @@ async function stopAccount(deps: LinkedInActivityDeps, account: SenderAccount, f
   const status = failureType === FAILURE_TYPES.AuthenticationError ? 'error' : 'disconnected';
   await deps.db.updateTable('connected_accounts').set({ status, status_reason: reason, updated_at: new Date() }).where('id', '=', account.id).execute();
   log.warn({ accountId: account.id, failureType, reason }, 'sender account stopped');
+  await recordDisconnect(deps.db, account.id, reason, activityNow());
   try {
     await deps.onAccountStopped?.({ accountId: account.id, organizationId: account.organizationId, reason, failureType });
   } catch (e) {
@@ -271,7 +296,7 @@ function failure(type: FailureType, message: string, opts: { nonRetryable: boole
  * Turns anything a step threw into its outcome: a skip (returned), or a typed ApplicationFailure.
  * Errors that are neither ours nor Unipile's (a database hiccup) are rethrown as they are: Temporal retries them.
  */
-export async function settleError(err: unknown, deps: LinkedInActivityDeps, account: SenderAccount | null, log: Logger): Promise<StepOutcome> {
+export async function settleError(err: unknown, deps: LinkedInActivityDeps, account: SenderAccount | null, log: Logger, stepKind?: StepKind): Promise<StepOutcome> {
   if (err instanceof ApplicationFailure) throw err;
   if (err instanceof MissingTemplateVariableError) {
     // Never a message with a hole in it: the step is skipped and the timeline says which value was missing.
@@ -293,6 +318,8 @@ export async function settleError(err: unknown, deps: LinkedInActivityDeps, acco
     case 'indeterminate':
       throw failure(FAILURE_TYPES.IndeterminateWriteError, `${err.message}: the write may have happened; the retry reconciles first`, { nonRetryable: false, details });
     case 'rate_limited':
+      // Every lead on this account waits, not only this one: the block is read by every reservation.
+      if (account) await blockAccount(deps, account, stepKind, err, c.reason, c.retryAfterMs);
       throw failure(FAILURE_TYPES.RateLimitedError, err.message, { nonRetryable: true, nextRetryDelayMs: c.retryAfterMs, details: { ...details, retryAfterMs: c.retryAfterMs } });
     case 'account_stop':
       if (account) await stopAccount(deps, account, c.failureType, c.reason, log);
@@ -300,6 +327,28 @@ export async function settleError(err: unknown, deps: LinkedInActivityDeps, acco
     case 'fatal':
       throw failure(c.failureType, err.message, { nonRetryable: true, details });
   }
+}
+
+/**
+ * LinkedIn or Unipile refused for volume: no reservation of that kind (Unipile's limiter, a 429: every
+ * kind) before the stated time. A LinkedIn refusal also counts against the account's health.
+ */
+async function blockAccount(deps: LinkedInActivityDeps, account: SenderAccount, stepKind: StepKind | undefined, err: UnipileError, reason: string, retryAfterMs: number): Promise<void> {
+  const quotaKind = stepKind ? stepDefinition(stepKind).quotaKind : undefined;
+  const kind: QuotaKind | 'all' = err.type === 'limit_exceeded' && quotaKind && isQuotaKind(quotaKind) ? quotaKind : 'all';
+  const now = activityNow();
+  const label = err.source === 'api' ? 'api/too_many_requests' : `${err.source ?? 'errors'}/${err.type}`;
+  await recordProviderBlock(deps.db, { accountId: account.id, kind, until: new Date(now.getTime() + retryAfterMs), reason: reason === 'api_too_many_requests' ? 'api/too_many_requests' : label, now });
+}
+
+/** Unipile's rate-limit headers: stored for the usage view; nearly spent, the account waits for the limiter's reset. */
+export async function recordRateLimit(deps: LinkedInActivityDeps, account: SenderAccount, s: RateLimitSignal): Promise<void> {
+  const now = activityNow();
+  await recordRateLimitHeaders(deps.db, account.id, { limit: s.limit, remaining: s.remaining, resetAt: s.resetAt }, now);
+  const low = s.remaining !== null && (s.remaining <= 0 || (s.limit !== null && s.limit > 0 && s.remaining / s.limit <= RATE_LIMIT_LOW_SHARE));
+  if (!low) return;
+  const untilMs = s.retryAfterMs !== null ? now.getTime() + s.retryAfterMs : s.resetAt ? s.resetAt.getTime() : now.getTime() + 60_000;
+  await recordProviderBlock(deps.db, { accountId: account.id, kind: 'all', until: new Date(Math.max(untilMs, now.getTime() + 1000)), reason: 'api/ratelimit_remaining', now });
 }
 
 /** A step kind's behaviour; the registry maps activity names to these. */
@@ -329,13 +378,19 @@ export async function runStep(def: LinkedInStepDefinition, deps: LinkedInActivit
 async function runStepOnce(def: LinkedInStepDefinition, deps: LinkedInActivityDeps, input: StepActivityInput): Promise<StepOutcome> {
   const log = deps.logger.child({ step: def.kind, campaignId: input.campaignId, leadId: input.lead.id, stepId: input.stepId });
   let account: SenderAccount | null = null;
+  let ctx: StepContext | null = null;
   try {
     account = def.usesAccount ? await loadSenderAccount(deps.db, input.organizationId, input.accountId) : null;
-    const outcome = await def.run(new StepContext(deps, input, def.kind, account, log));
+    ctx = new StepContext(deps, input, def.kind, account, log);
+    const outcome = await def.run(ctx);
     log.info({ status: outcome.status, ...(outcome.status === 'skipped' ? { reason: outcome.reason } : {}) }, 'step finished');
     return outcome;
   } catch (err) {
-    return settleError(err, deps, account, log);
+    return await settleError(err, deps, account, log, def.kind);
+  } finally {
+    if (account && ctx?.rateLimit) {
+      await recordRateLimit(deps, account, ctx.rateLimit).catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not record rate-limit headers'));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { findAction } from '../../linkedin/ledger';
-import type { LinkedInStepDefinition } from './context';
+import { resolveInvitation } from '../../quota/sender-safety';
+import { activityNow, type LinkedInStepDefinition } from './context';
 import { findSentInvitation } from './invitations';
 
 /**
@@ -32,6 +33,8 @@ export const withdrawInvitationStep: LinkedInStepDefinition = {
       const reason = out.reason === 'resource_not_found' ? 'no_pending_invitation' : out.reason;
       return { status: 'skipped', reason, detail: { providerId, invitationId: id } };
     }
+    // Not pending any more, and LinkedIn now refuses a new invitation to this person for ~3 weeks.
+    await resolveInvitation(ctx.deps.db, { accountId: ctx.account!.id, providerId, state: 'withdrawn', at: activityNow() });
     return { status: 'done', detail: { providerId, invitationId: id, ...(out.reconciled ? { reconciled: true } : {}) } };
   },
 };

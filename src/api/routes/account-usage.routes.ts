@@ -33,22 +33,43 @@ function perKindOptional<T extends TSchema>(item: T) {
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 const LocalDate = Type.String({ format: 'date' });
 
+const Health = Type.Object({
+  acceptance: Type.Object({
+    sample: Type.Integer({ description: 'Invitations judged: the latest (at most 100) sent more than 3 days ago' }),
+    accepted: Type.Integer(),
+    ratePercent: Type.Union([Type.Number(), Type.Null()]),
+    minPercent: Type.Number({ description: 'Under this (once sample >= minSample) the pace drops: health_slowdown' }),
+    minSample: Type.Integer(),
+  }),
+  pending: Type.Integer({ description: 'Invitations sent and not yet accepted or withdrawn' }),
+  providerRefusals7d: Type.Integer({ description: 'LinkedIn refusals (limit_exceeded, 429) in the last 7 days' }),
+  disconnects30d: Type.Integer(),
+  slowdown: Type.Object({
+    factor: Type.Number({ description: '1: normal pace; below 1: the share of the pace in force' }),
+    reasons: Type.Array(Type.String(), { description: 'Why the account is slowed (health_slowdown: ..., usage_slowdown: ...)' }),
+  }),
+});
+
 const Usage = Type.Object({
   accountId: Type.String({ format: 'uuid' }),
   timezone: Type.String(),
   at: Timestamp,
+  accountType: Type.Union([Type.String({ description: 'free | premium | sales_navigator | recruiter' }), Type.Null()], {
+    description: "From Unipile's account object (premiumFeatures); null until read",
+  }),
   today: Type.Object({
     date: LocalDate,
     perKind: perKind(
       Type.Object({
         used: Type.Integer(),
         limit: Type.Integer({ description: 'Daily limit after warm-up' }),
-        remaining: Type.Integer({ description: 'Also bounded by what is left of the weekly cap' }),
+        pace: Type.Integer({ description: "Today's even share: the weekly budget over the working days, cut while the account is slowed" }),
+        remaining: Type.Integer({ description: 'Bounded by the pace and by what is left of the rolling week' }),
       }),
     ),
   }),
   week: Type.Object({
-    isoWeek: Type.String({ description: 'e.g. 2026-W48' }),
+    since: Timestamp,
     perKind: perKind(
       Type.Object({
         used: Type.Integer(),
@@ -66,9 +87,28 @@ const Usage = Type.Object({
     Type.Object({
       kind: Type.String({ description: 'A quota kind, or "all"' }),
       until: Timestamp,
-      reason: Type.String({ description: 'What LinkedIn answered, e.g. errors/limit_exceeded' }),
+      reason: Type.String({ description: "What LinkedIn or Unipile answered, e.g. errors/limit_exceeded, api/too_many_requests" }),
     }),
   ),
+  notes: Type.Object({
+    budget: NullableInt,
+    used: Type.Integer({ description: 'Invitations with a note in the last 30 days' }),
+    remaining: NullableInt,
+  }),
+  invitations: Type.Object({ pending: Type.Integer(), pendingCap: Type.Integer() }),
+  inmailCredits: Type.Union([
+    Type.Object({ premium: NullableInt, recruiter: NullableInt, salesNavigator: NullableInt, checkedAt: Type.Union([Timestamp, Type.Null()]) }),
+    Type.Null(),
+  ]),
+  health: Health,
+  signals: Type.Object({
+    rateLimit: Type.Union([
+      Type.Object({ limit: NullableInt, remaining: NullableInt, resetAt: Type.Union([Type.String(), Type.Null()]), at: Type.String() }),
+      Type.Null(),
+    ]),
+    usagePercent: NullableInt,
+    usageAt: Type.Union([Timestamp, Type.Null()]),
+  }),
 });
 
 const WorkingHoursSchema = Type.Object(
@@ -98,6 +138,22 @@ const LimitOverride = Type.Object(
 );
 const KindLimit = Type.Object({ daily: Type.Integer(), weekly: NullableInt });
 
+const SafetySchema = Type.Object(
+  {
+    freeNotesPerMonth: Type.Optional(Type.Integer({ description: 'Invitations with a note per 30 days on a free account (default 5)' })),
+    paidNotesPerMonth: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'The same on paid accounts; null (default): no budget' })),
+    pendingCap: Type.Optional(Type.Integer({ description: 'Pending invitations at which new ones wait (default 500)' })),
+    withdrawPendingAfterDays: Type.Optional(Type.Integer({ description: 'At the cap, pending invitations older than this are withdrawn first (default 21)' })),
+    reinviteAfterWithdrawalDays: Type.Optional(Type.Integer({ description: 'No new invitation to a withdrawn person before this (default 21)' })),
+    healthMinAcceptancePercent: Type.Optional(Type.Number({ description: 'Acceptance under this slows the account (default 15)' })),
+    healthMinSample: Type.Optional(Type.Integer({ description: 'Invitations judged before acceptance counts (default 20)' })),
+    healthMaxRefusals: Type.Optional(Type.Integer({ description: 'Provider refusals in 7 days that slow the account (default 3; 0: never)' })),
+    slowdownPercent: Type.Optional(Type.Number({ description: 'Pace while slowed, percent of normal (default 50)' })),
+    spreadOverWindow: Type.Optional(Type.Boolean({ description: "Spread a kind's slots over the rest of the window (default true); false: only the minimum gap spaces them" })),
+  },
+  { additionalProperties: false },
+);
+
 const Settings = Type.Object({
   accountId: Type.String({ format: 'uuid' }),
   timezone: Type.String({ description: 'IANA time zone the day, week and working hours are counted in' }),
@@ -107,6 +163,7 @@ const Settings = Type.Object({
   warmup: WarmupSchema,
   minGapSeconds: Type.Integer(),
   jitterSeconds: Type.Integer(),
+  safety: SafetySchema,
   updatedAt: Type.Union([Timestamp, Type.Null()], { description: 'null while the account runs on defaults (no stored settings)' }),
 });
 
@@ -118,6 +175,7 @@ const PatchSettings = Type.Object(
     warmup: Type.Optional(WarmupSchema),
     minGapSeconds: Type.Optional(Type.Integer({ description: '0..86400' })),
     jitterSeconds: Type.Optional(Type.Integer({ description: '0..86400' })),
+    safety: Type.Optional(SafetySchema),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -127,12 +185,18 @@ function toUsageJson(u: AccountUsage, at: Date): Static<typeof Usage> {
     accountId: u.accountId,
     timezone: u.timezone,
     at: iso(at),
+    accountType: u.accountType,
     today: u.today,
-    week: u.week,
+    week: { since: iso(u.week.since), perKind: u.week.perKind },
     withinWorkingHours: u.withinWorkingHours,
     nextWindowOpensAt: isoOrNull(u.nextWindowOpensAt),
     warmup: u.warmup,
     blocks: u.blocks.map((b) => ({ kind: b.kind, until: iso(b.until), reason: b.reason })),
+    notes: u.notes,
+    invitations: u.invitations,
+    inmailCredits: u.inmailCredits ? { ...u.inmailCredits, checkedAt: isoOrNull(u.inmailCredits.checkedAt) } : null,
+    health: u.health,
+    signals: { rateLimit: u.signals.rateLimit, usagePercent: u.signals.usagePercent, usageAt: isoOrNull(u.signals.usageAt) },
   };
 }
 
@@ -146,6 +210,7 @@ function toSettingsJson(s: AccountSettings): Static<typeof Settings> {
     warmup: s.warmup,
     minGapSeconds: s.minGapSeconds,
     jitterSeconds: s.jitterSeconds,
+    safety: s.safety,
     updatedAt: s.updatedAt ? iso(s.updatedAt) : null,
   };
 }
@@ -166,7 +231,8 @@ export function registerAccountUsageRoutes(app: ApiApp, deps: Pick<ApiDeps, 'db'
     {
       schema: {
         tags,
-        summary: "Today's and this ISO week's usage per action kind, in the account's time zone (limits after warm-up)",
+        summary:
+          "Today's and the last 7×24 h's usage per action kind (account's time zone, limits after warm-up, today's pace), note budget, pending invitations, InMail credits, health and slowdown reasons, Unipile's quota signals",
         params: IdParams,
         response: responses({ 200: Usage }, 404),
       },

@@ -127,6 +127,12 @@ describe('step config validation', () => {
     assert.deepEqual(codes('send_connection_request', { customMessage: `Hi [first_name] ${'x'.repeat(280)}` }), []);
   });
 
+  it("takes the note budget policy 'drop' or 'wait'", () => {
+    assert.deepEqual(codes('send_connection_request', { message: 'Hi', noteOverBudget: 'wait' }), []);
+    assert.deepEqual(codes('send_connection_request', { message: 'Hi', noteOverBudget: 'drop' }), []);
+    assert.deepEqual(codes('send_connection_request', { message: 'Hi', noteOverBudget: 'skip' }), ['invalid_config nodes[0].data.config.noteOverBudget']);
+  });
+
   it('asks nothing of the steps that have no settings', () => {
     assert.deepEqual(codes('profile_visit', { anything: 1 }), []);
     assert.deepEqual(codes('withdraw_request', {}), []);

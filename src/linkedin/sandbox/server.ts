@@ -38,6 +38,12 @@ export interface SandboxOptions {
    * reactions, comments, webhooks, id counter, planned acceptances and replies) across restarts. Unset: in memory.
    */
   stateFile?: string;
+  /** After a withdrawal, a new invitation to that person is refused (cannot_resend_yet) this long; default 21 days. */
+  reinviteAfterWithdrawalMs?: number;
+  /** Invitations with a note a free account may send per 30 days (then 422 limit_exceeded); default 5. */
+  freeNotesPerMonth?: number;
+  /** Unipile's own rate limiter per account: every answer carries x-ratelimit-* headers; over it, 429 api/too_many_requests. */
+  apiRateLimit?: { limit: number; windowMs: number } | null;
 }
 
 export interface SandboxCall {
@@ -86,6 +92,8 @@ export interface FaultRule {
   timeout?: boolean;
   afterWrite?: boolean;
   times?: number;
+  /** Sent as the `retry-after` header. */
+  retryAfterSeconds?: number;
 }
 
 export type WriteKind = 'invitation' | 'cancel_invitation' | 'message' | 'inmail' | 'reaction' | 'comment' | 'profile_view';
@@ -117,6 +125,10 @@ interface Account {
   createdAt: Date;
   inmailCredits: number;
   invitesByDay: Map<string, number>;
+  /** Unipile's connection_params.im.premiumFeatures: [] is a free account. */
+  premiumFeatures: string[];
+  /** Unipile's limiter: calls in the current window. */
+  apiCalls: { windowStart: number; count: number };
 }
 
 interface Invitation {
@@ -128,6 +140,7 @@ interface Invitation {
   status: 'PENDING' | 'ACCEPTED' | 'WITHDRAWN';
   /** When the sandbox will accept it on its own; null: it will not (ignored, or the person never accepts). */
   acceptAt: Date | null;
+  withdrawnAt?: Date;
 }
 
 interface ChatMessage {
@@ -186,8 +199,12 @@ interface Reply {
 type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 
 export interface SandboxControl {
-  /** `type` (default LINKEDIN): Unipile also hosts WhatsApp, mail... accounts, which cannot send LinkedIn campaigns. */
-  createAccount(opts?: { id?: string; name?: string; slug?: string; inmailCredits?: number; type?: string }): { id: string; providerId: string };
+  /** `type` (default LINKEDIN): Unipile also hosts WhatsApp, mail... accounts, which cannot send LinkedIn campaigns. `premiumFeatures` default ['premium'] (a paid account); [] is a free one. */
+  createAccount(opts?: { id?: string; name?: string; slug?: string; inmailCredits?: number; type?: string; premiumFeatures?: string[] }): { id: string; providerId: string };
+  /** Changes an account's type or InMail credits. */
+  setAccount(accountId: string, o: { premiumFeatures?: string[]; inmailCredits?: number }): void;
+  /** Unipile's own rate limiter (null: none). */
+  setApiRateLimit(config: { limit: number; windowMs: number } | null): void;
   /** CREDENTIALS (default) makes every LinkedIn route answer 401 disconnected_account and sends an AccountStatus webhook. */
   disconnect(accountId: string, message?: 'CREDENTIALS' | 'STOPPED' | 'ERROR'): void;
   reconnect(accountId: string): void;
@@ -248,7 +265,7 @@ interface SandboxState {
   webhooks: Webhook[];
   plannedReplies: Array<{ accountId: string; providerId: string; at: Date }>;
 }
-const DATE_KEYS = new Set(['at', 'createdAt', 'updatedAt', 'acceptAt']);
+const DATE_KEYS = new Set(['at', 'createdAt', 'updatedAt', 'acceptAt', 'withdrawnAt']);
 
 const WRITE_ROUTES = /^\/api\/v1\/(users\/invite(\/sent\/[^/]+)?|posts\/.+|chats(\/[^/]+\/messages)?)$/;
 
@@ -262,6 +279,9 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
   const retryDelays = (opts.webhookRetryDelaysMs ?? [1000, 2000, 4000, 8000, 16000]).slice(0, 5);
   const hangMs = opts.hangMs ?? 60_000;
   const acceptProbability = opts.acceptProbability ?? 1;
+  const reinviteAfterMs = opts.reinviteAfterWithdrawalMs ?? 21 * 86_400_000;
+  const freeNotesPerMonth = opts.freeNotesPerMonth ?? 5;
+  let apiRateLimit = opts.apiRateLimit ?? null;
 
   const accounts = new Map<string, Account>();
   const people = new Map<string, Person>(); // by slug
@@ -338,7 +358,10 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     // Ahead of the saved counter: ids minted after the last write before a crash are never minted again.
     counter = st.counter + 10_000;
     for (const p of st.people) people.set(p.slug, p);
-    for (const a of st.accounts) accounts.set(a.id, { ...a, person: personBySlug(a.person), invitesByDay: new Map(Object.entries(a.invitesByDay)) });
+    for (const a of st.accounts) {
+      // State files written before accounts had a type are paid accounts, as the sandbox's default is.
+      accounts.set(a.id, { ...a, premiumFeatures: (a as Partial<typeof a>).premiumFeatures ?? ['premium'], apiCalls: { windowStart: Date.now(), count: 0 }, person: personBySlug(a.person), invitesByDay: new Map(Object.entries(a.invitesByDay)) });
+    }
     for (const r of st.relations) relations.set(r.accountId, new Map(r.items.map(([id, since]) => [id, new Date(since)])));
     for (const i of st.invitations) invitations.set(i.id, i);
     for (const c of st.chats) chats.set(c.id, c);
@@ -552,7 +575,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       type: a.type ?? 'LINKEDIN',
       created_at: a.createdAt.toISOString(),
       groups: [],
-      connection_params: { im: { id: a.person.providerId, username: a.name, premiumContractId: null } },
+      connection_params: { im: { id: a.person.providerId, username: a.name, premiumContractId: a.premiumFeatures.length ? `contract_${a.id}` : null, premiumFeatures: a.premiumFeatures } },
       sources: [{ id: `${a.id}_MESSAGING`, status }],
     };
   }
@@ -702,7 +725,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
         public_identifier: p.slug,
         public_profile_url: `https://www.linkedin.com/in/${p.slug}/`,
         email: `${p.slug}@example.test`,
-        premium: false,
+        premium: a.premiumFeatures.includes('premium'),
         open_profile: false,
         recruiter: null,
         sales_navigator: null,
@@ -738,6 +761,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     const inv = invitations.get(ctx.params[0]!);
     if (!inv || inv.accountId !== a.id || inv.status !== 'PENDING') throw new HttpError(404, 'resource_not_found', 'Resource not found.', 'Invitation not found');
     inv.status = 'WITHDRAWN';
+    inv.withdrawnAt = new Date();
     countWrite(a.id, inv.providerId, 'cancel_invitation');
     return { body: { object: 'InvitationCanceled' } };
   });
@@ -752,12 +776,20 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     if (message !== undefined && message.length > 300) throw new HttpError(400, 'too_many_characters', 'Too many characters', 'The invitation message exceeds 300 characters');
     if (p.blocked) throw new HttpError(422, 'cannot_invite_attendee', 'Cannot invite attendee');
     if (relationsOf(a.id).has(p.providerId)) throw new HttpError(422, 'already_connected', 'Already connected');
-    // What Unipile answers: a pending invitation → already_invited_recently; one withdrawn recently → cannot_resend_yet.
+    // What Unipile answers: a pending invitation → already_invited_recently; one withdrawn less than about
+    // three weeks ago → cannot_resend_yet.
     if (pendingInvitation(a.id, p.providerId)) {
       throw new HttpError(422, 'already_invited_recently', 'Should delay new invitation to this recipient', 'An invitation has already been sent recently to this recipient. Please try again later.');
     }
-    const withdrawn = [...invitations.values()].some((i) => i.accountId === a.id && i.providerId === p.providerId && i.status === 'WITHDRAWN');
+    const withdrawn = [...invitations.values()].some(
+      (i) => i.accountId === a.id && i.providerId === p.providerId && i.status === 'WITHDRAWN' && Date.now() - (i.withdrawnAt ?? i.at).getTime() < reinviteAfterMs,
+    );
     if (withdrawn) throw new HttpError(422, 'cannot_resend_yet', 'Cannot resend yet', 'An invitation to this recipient was withdrawn recently');
+    if (message && a.premiumFeatures.length === 0) {
+      const monthAgo = Date.now() - 30 * 86_400_000;
+      const notes = [...invitations.values()].filter((i) => i.accountId === a.id && i.message && i.at.getTime() > monthAgo).length;
+      if (notes >= freeNotesPerMonth) throw new HttpError(422, 'limit_exceeded', 'Limit exceeded', 'Monthly limit of personalized invitations reached: send without a note');
+    }
     const day = new Date().toISOString().slice(0, 10);
     const today = a.invitesByDay.get(day) ?? 0;
     if (today >= dailyLimit) {
@@ -773,7 +805,24 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     invitations.set(inv.id, inv);
     countWrite(a.id, p.providerId, 'invitation');
     planAcceptance(inv);
-    return { body: { object: 'UserInvitationSent', invitation_id: inv.id, usage: Math.round(((today + 1) / dailyLimit) * 100) } };
+    // Like Unipile, `usage` comes only when the account crosses 50, 75, 90 or 95 % of its quota.
+    const before = (today / dailyLimit) * 100;
+    const after = ((today + 1) / dailyLimit) * 100;
+    const crossed = [95, 90, 75, 50].find((t) => before < t && after >= t);
+    return { body: { object: 'UserInvitationSent', invitation_id: inv.id, ...(crossed !== undefined ? { usage: Math.round(after) } : {}) } };
+  });
+
+  route('GET', '/linkedin/inmail_balance', (ctx) => {
+    const a = requireAccount(str(ctx.query.account_id));
+    const f = a.premiumFeatures;
+    return {
+      body: {
+        object: 'LinkedinInmailBalance',
+        premium: f.includes('premium') || f.length === 0 ? a.inmailCredits : null,
+        recruiter: f.includes('recruiter') ? a.inmailCredits : null,
+        sales_navigator: f.includes('sales_navigator') ? a.inmailCredits : null,
+      },
+    };
   });
 
   route('GET', '/users/relations', (ctx) => {
@@ -1075,9 +1124,25 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       const known = accounts.get(id);
       // An account the sandbox already has (kept in stateFile) stays as it is: its relations and chats are its own.
       if (known) return { id, providerId: known.person.providerId };
-      accounts.set(id, { id, name: o.name ?? `${person.firstName} ${person.lastName}`, type: o.type, status: 'OK', person, createdAt: new Date(), inmailCredits: o.inmailCredits ?? 30, invitesByDay: new Map() });
+      accounts.set(id, { id, name: o.name ?? `${person.firstName} ${person.lastName}`, type: o.type,
+        status: 'OK',
+        person,
+        createdAt: new Date(),
+        inmailCredits: o.inmailCredits ?? 30,
+        invitesByDay: new Map(),
+        premiumFeatures: o.premiumFeatures ?? ['premium'],
+        apiCalls: { windowStart: Date.now(), count: 0 },
+      });
       changed();
       return { id, providerId: person.providerId };
+    },
+    setAccount(accountId, o) {
+      const a = findAccount(accountId);
+      if (o.premiumFeatures) a.premiumFeatures = [...o.premiumFeatures];
+      if (o.inmailCredits !== undefined) a.inmailCredits = o.inmailCredits;
+    },
+    setApiRateLimit(config) {
+      apiRateLimit = config;
     },
     disconnect(accountId, message = 'CREDENTIALS') {
       setAccountStatus(findAccount(accountId), 'CREDENTIALS', message);
@@ -1186,26 +1251,46 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }
   }
 
-  function send(res: ServerResponse, status: number, body: unknown): void {
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.writableEnded || res.destroyed) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
   }
+  /** A slug with its own prefix (`api/too_many_requests`) is sent as is; others get v1's `errors/`. */
   function errorBody(e: HttpError) {
-    return { title: e.title, detail: e.detail ?? e.title, instance: '', type: `errors/${e.slug}`, status: e.status };
+    return { title: e.title, detail: e.detail ?? e.title, instance: '', type: e.slug.includes('/') ? e.slug : `errors/${e.slug}`, status: e.status };
+  }
+
+  /** Unipile's limiter for the account the request names: its headers, and whether this call is over it. */
+  function apiLimiter(call: SandboxCall): { headers: Record<string, string>; over: boolean } {
+    const id = str(call.query.account_id) ?? str(call.body?.account_id);
+    const a = id ? accounts.get(id) : undefined;
+    if (!apiRateLimit || !a) return { headers: {}, over: false };
+    const now = Date.now();
+    if (now - a.apiCalls.windowStart >= apiRateLimit.windowMs) a.apiCalls = { windowStart: now, count: 0 };
+    a.apiCalls.count++;
+    const resetIn = Math.max(1, Math.ceil((a.apiCalls.windowStart + apiRateLimit.windowMs - now) / 1000));
+    const over = a.apiCalls.count > apiRateLimit.limit;
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': String(apiRateLimit.limit),
+      'x-ratelimit-remaining': String(Math.max(0, apiRateLimit.limit - a.apiCalls.count)),
+      'x-ratelimit-reset': String(resetIn),
+      ...(over ? { 'retry-after': String(resetIn) } : {}),
+    };
+    return { headers, over };
   }
   const typeForStatus: Record<number, string> = { 429: 'too_many_requests', 500: 'unexpected_error', 503: 'service_unavailable', 504: 'request_timeout' };
 
   /** The fault this request gets, if any: a scripted rule first, then the random profile. */
-  function pickFault(method: string, path: string): { status?: number; type?: string; timeout?: boolean; afterWrite: boolean; label: string } | null {
+  function pickFault(method: string, path: string): { status?: number; type?: string; timeout?: boolean; afterWrite: boolean; label: string; retryAfterSeconds?: number } | null {
     const isWrite = method !== 'GET' && WRITE_ROUTES.test(path);
     const matches = (p: string | RegExp | undefined) => !p || (typeof p === 'string' ? path === p || path.startsWith(p) : p.test(path));
     const rule = rules.find((r) => r.left > 0 && (!r.method || r.method === method) && matches(r.path));
     if (rule) {
       rule.left--;
       rules = rules.filter((r) => r.left > 0);
-      return { status: rule.status, type: rule.type, timeout: rule.timeout, afterWrite: !!rule.afterWrite && isWrite, label: 'rule' };
+      return { status: rule.status, type: rule.type, timeout: rule.timeout, afterWrite: !!rule.afterWrite && isWrite, label: 'rule', retryAfterSeconds: rule.retryAfterSeconds };
     }
     const f = faults;
     if (!f || (f.writesOnly && !isWrite) || !matches(f.path)) return null;
@@ -1225,6 +1310,12 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       return send(res, 401, errorBody(new HttpError(401, 'missing_credentials', 'Missing credentials', 'A valid X-API-KEY header is required')));
     }
     if (faults?.latencyMs) await new Promise((r) => setTimeout(r, faults?.latencyMs));
+    const limiter = apiLimiter(call);
+    if (limiter.over) {
+      call.status = 429;
+      call.fault = 'api_rate_limit';
+      return send(res, 429, errorBody(new HttpError(429, 'api/too_many_requests', 'Too many requests', "Unipile's rate limit for this account is reached")), limiter.headers);
+    }
     const fault = pickFault(call.method, url.pathname);
     if (fault) call.fault = fault.label;
     if (fault && !fault.afterWrite) return applyFault(res, call, fault);
@@ -1250,10 +1341,10 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     changed();
     if (fault) return applyFault(res, call, fault); // the write happened; the client sees a failure
     call.status = status;
-    send(res, status, payload);
+    send(res, status, payload, limiter.headers);
   }
 
-  function applyFault(res: ServerResponse, call: SandboxCall, fault: { status?: number; type?: string; timeout?: boolean }): void {
+  function applyFault(res: ServerResponse, call: SandboxCall, fault: { status?: number; type?: string; timeout?: boolean; retryAfterSeconds?: number }): void {
     if (fault.timeout || !fault.status) {
       call.status = 0;
       later(hangMs, () => res.destroy());
@@ -1261,7 +1352,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     }
     call.status = fault.status;
     const type = fault.type ?? typeForStatus[fault.status] ?? 'unexpected_error';
-    send(res, fault.status, errorBody(new HttpError(fault.status, type, 'Sandbox fault', 'injected by the sandbox')));
+    send(res, fault.status, errorBody(new HttpError(fault.status, type, 'Sandbox fault', 'injected by the sandbox')), fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {});
   }
 
   /** Control routes change the simulated LinkedIn: they need the sandbox's access token like the API does. */
@@ -1288,6 +1379,14 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     const seg = p.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
     try {
       if (m === 'POST' && p === '/accounts') return send(res, 201, control.createAccount(body));
+      if (m === 'PATCH' && seg[0] === 'accounts' && seg[1] && !seg[2]) {
+        return send(res, 200, (control.setAccount(seg[1], { premiumFeatures: Array.isArray(body.premiumFeatures) ? body.premiumFeatures.map(String) : undefined, inmailCredits: typeof body.inmailCredits === 'number' ? body.inmailCredits : undefined }), { ok: true }));
+      }
+      if ((m === 'PUT' || m === 'POST') && p === '/rate-limit') {
+        const limit = Number(body.limit);
+        const windowMs = Number(body.windowMs);
+        return send(res, 200, (control.setApiRateLimit(limit > 0 && windowMs > 0 ? { limit, windowMs } : null), { ok: true }));
+      }
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'disconnect') return send(res, 200, (control.disconnect(seg[1]!, (str(body.message) as 'CREDENTIALS') ?? 'CREDENTIALS'), { ok: true }));
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'reconnect') return send(res, 200, (control.reconnect(seg[1]!), { ok: true }));
       if (m === 'POST' && seg[0] === 'accounts' && seg[2] === 'restrict') return send(res, 200, (control.restrict(seg[1]!), { ok: true }));
