@@ -26,6 +26,8 @@ import { registerLeadRoutes } from './routes/leads.routes';
 import { registerCampaignRoutes } from './routes/campaigns.routes';
 import { registerCampaignControlRoutes } from './routes/campaign-control.routes';
 import { registerExecutionRoutes } from './routes/executions.routes';
+import { registerAnalyticsRoutes } from './routes/analytics.routes';
+import { registerDashboard } from './dashboard';
 
 /** The app as route modules see it: TypeBox schemas type each handler's request and reply. */
 export type ApiApp = FastifyInstance<
@@ -49,6 +51,8 @@ export interface ApiDeps {
   compileDefinition: (json: unknown) => CompileResult;
   /** What GET /ready reports; defaults to a database ping. */
   readiness?: () => Promise<ReadinessReport>;
+  /** The built web dashboard served at /app (default: web/dist of this checkout). */
+  dashboardDir?: string;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -125,6 +129,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerCampaignRoutes(app, deps);
   registerCampaignControlRoutes(app, deps);
   registerExecutionRoutes(app, deps);
+  registerAnalyticsRoutes(app, deps);
+  await registerDashboard(app, deps.dashboardDir);
   for (const add of deps.extraRoutes ?? []) await app.register(async (scope) => add(scope));
 
   await app.ready();
