@@ -28,6 +28,7 @@ import { registerCampaignControlRoutes } from './routes/campaign-control.routes'
 import { registerExecutionRoutes } from './routes/executions.routes';
 import { registerAnalyticsRoutes } from './routes/analytics.routes';
 import { registerDashboard } from './dashboard';
+import { registerSessionRoutes } from './routes/session.routes';
 
 /** The app as route modules see it: TypeBox schemas type each handler's request and reply. */
 export type ApiApp = FastifyInstance<
@@ -130,6 +131,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerCampaignControlRoutes(app, deps);
   registerExecutionRoutes(app, deps);
   registerAnalyticsRoutes(app, deps);
+  registerSessionRoutes(app);
   await registerDashboard(app, deps.dashboardDir);
   for (const add of deps.extraRoutes ?? []) await app.register(async (scope) => add(scope));
 

@@ -168,8 +168,12 @@ export function leadContribution(
   let acceptedAt: string | null = null;
   let firstContactAt: string | null = null;
   let repliedAt: string | null = null;
+  // An acceptance that arrives by webhook names no step: it decides the invitation the lead waits on.
+  let acceptanceStep: string | null = null;
   for (const e of timeline) {
-    if (e.type === 'branch' && e.stepId && e.branch && !branches.has(e.stepId)) branches.set(e.stepId, e.branch);
+    if (e.stepId && (e.type === 'acceptance_wait' || (e.type === 'step_started' && e.kind === 'send_connection_request'))) acceptanceStep = e.stepId;
+    const branchStep = e.stepId ?? acceptanceStep;
+    if (e.type === 'branch' && branchStep && e.branch && !branches.has(branchStep)) branches.set(branchStep, e.branch);
     if (e.type === 'branch' && e.branch === 'accepted') acceptedAt ??= e.at;
     if (e.type === 'step_completed' && e.kind === 'send_connection_request' && !e.detail?.doneInEarlierRun) invitedAt ??= e.at;
     if (e.type === 'step_completed' && e.kind && STEP_KINDS_THAT_CONTACT.has(e.kind)) firstContactAt ??= e.at;

@@ -56,7 +56,8 @@ describe('campaign analytics', () => {
         { at: at(61), type: 'step_started', stepId: 'invite-2', kind: 'send_connection_request' },
         { at: at(62), type: 'step_completed', stepId: 'invite-2', kind: 'send_connection_request' },
         { at: at(62), type: 'acceptance_wait', stepId: 'invite-2', until: at(62 + 14 * 1440) },
-        { at: at(182), type: 'branch', stepId: 'invite-2', branch: 'accepted', reason: 'accepted_via_webhook' },
+        // As the webhook signal notes it: no stepId (the invitation the lead waits on is meant).
+        { at: at(182), type: 'branch', branch: 'accepted', reason: 'accepted_via_webhook' },
         { at: at(182), type: 'step_started', stepId: 'msg-3', kind: 'send_followup' },
         { at: at(183), type: 'step_completed', stepId: 'msg-3', kind: 'send_followup' },
         { at: at(243), type: 'reply_received', reason: 'stop_on_reply' },
