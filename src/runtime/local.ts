@@ -36,6 +36,7 @@ try {
     '',
     'Clento outreach is running:',
     `  API              ${product.apiUrl}   (OpenAPI docs at ${product.apiUrl}/docs)`,
+    `  Dashboard        ${product.apiUrl}/app   (sign in with the API key below)`,
     `  Temporal         ${product.temporalAddress}${product.temporalUiUrl ? `   Web UI: ${product.temporalUiUrl}` : ''}`,
     `  Database         ${product.db.describe}`,
     `  LinkedIn         ${product.sandbox ? `sandbox Unipile API at ${product.sandbox.url}` : `Unipile at ${product.unipileUrl}`}`,

@@ -37,11 +37,12 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** A full-page shot, or the viewport only (a modal's fixed backdrop covers only the viewport). */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   // From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
   await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: opts.fullPage ?? true });
   return path;
 }
 

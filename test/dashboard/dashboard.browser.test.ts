@@ -197,7 +197,7 @@ describe('dashboard in a real browser', () => {
     const text = await timeline.innerText();
     for (const entry of ['Started', 'Step done', 'Waits for acceptance', 'Branch decided', 'Completed']) assert.match(text, new RegExp(entry));
     await assertAccessible(page, 'lead timeline');
-    shots.push(await screenshot(page, '05-lead-timeline'));
+    shots.push(await screenshot(page, '05-lead-timeline', { fullPage: false }));
     await page.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('searchbox', { name: 'Search by name' }).fill('');
   });

@@ -165,7 +165,7 @@ function Timeline({ campaignId, execution, stepLabel, onClose }: { campaignId: s
         <ol className="timeline" data-testid="timeline">
           {data.timeline.map((t, i) => (
             <li key={i} className={`tl-${t.type}`}>
-              <time dateTime={t.at}>{formatDate(t.at)}</time>
+                      <time dateTime={t.at}>{formatTime(t.at)}</time>
               <div>
                 <strong>{ENTRY_LABELS[t.type] ?? t.type}</strong>
                 {t.stepId && <span> · {stepLabel(t.stepId)}</span>}
@@ -184,4 +184,8 @@ function Timeline({ campaignId, execution, stepLabel, onClose }: { campaignId: s
       </div>
     </Modal>
   );
+}
+
+function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
