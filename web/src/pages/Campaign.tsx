@@ -66,14 +66,31 @@ export function CampaignPage({ id }: { id: string }) {
     <>
       {!c && <Loading what="the campaign" />}
       {c && (
-        <CampaignView campaign={c} analytics={analytics} live={live} reload={() => void campaign.reload()} />
+        <CampaignView
+          campaign={c}
+          analytics={analytics}
+          analyticsError={analytics ? undefined : initial.error}
+          live={live}
+          reload={() => void campaign.reload()}
+          retryAnalytics={() => void initial.reload()}
+        />
       )}
       {leads}
     </>
   );
 }
 
-function CampaignView({ campaign: c, analytics, live, reload }: { campaign: Campaign; analytics: Analytics | undefined; live: boolean; reload: () => void }) {
+function CampaignView(props: {
+  campaign: Campaign;
+  analytics: Analytics | undefined;
+  analyticsError: unknown;
+  live: boolean;
+  reload: () => void;
+  retryAnalytics: () => void;
+}) {
+  const { campaign: c, analytics, live, reload } = props;
+  const counts = (what: string, view: (a: Analytics) => React.ReactNode) =>
+    analytics ? view(analytics) : props.analyticsError !== undefined ? <ErrorState error={props.analyticsError} retry={props.retryAnalytics} /> : <Loading what={what} />;
   return (
     <>
       <div className="page-head">
@@ -116,11 +133,11 @@ function CampaignView({ campaign: c, analytics, live, reload }: { campaign: Camp
       <div className="grid-2">
         <section className="card" aria-labelledby="funnel-title">
           <h2 id="funnel-title">Funnel</h2>
-          {!analytics ? <Loading what="counts" /> : <Funnel analytics={analytics} />}
+          {counts('counts', (a) => <Funnel analytics={a} />)}
         </section>
         <section className="card" aria-labelledby="activity-title">
           <h2 id="activity-title">Daily activity</h2>
-          {!analytics ? <Loading what="activity" /> : <ActivityChart daily={analytics.daily} timeZone={analytics.timeZone} />}
+          {counts('activity', (a) => <ActivityChart daily={a.daily} timeZone={a.timeZone} />)}
         </section>
       </div>
 
