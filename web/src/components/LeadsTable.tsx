@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Analytics, type Execution, type ExecutionStatus, type WaitReason } from '../api';
 import { ErrorState, Loading, Modal, StatusBadge, WAIT_LABELS, formatDate, useLoad } from './common';
 
@@ -35,10 +35,18 @@ export function LeadsTable({ campaignId, analytics, version }: { campaignId: str
       ),
     [campaignId, cursor, status, stepId, waitReason, q],
   );
-  // Live: the first page follows the counters (one page read per change, not one per lead).
+  // Live: the first page follows the counters (one page read per change, not one per lead). The
+  // first version seen is the one the page was loaded at: no second read for it.
+  const seenVersion = useRef<number | null>(null);
   useEffect(() => {
-    if (cursors.length === 1 && version > 0) void reload();
-  }, [version]);
+    if (version === 0) return;
+    if (seenVersion.current === null || version <= seenVersion.current) {
+      seenVersion.current ??= version;
+      return;
+    }
+    seenVersion.current = version;
+    if (cursors.length === 1) void reload();
+  }, [version, cursors.length, reload]);
 
   const stepLabel = (id: string | null) => (id ? (analytics?.nodes.find((n) => n.id === id)?.label ?? id) : '—');
   return (

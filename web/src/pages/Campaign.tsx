@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Analytics, type Campaign } from '../api';
 import { ActivityChart } from '../components/ActivityChart';
 import { CampaignControls } from '../components/CampaignControls';
@@ -52,11 +52,14 @@ export function CampaignPage({ id }: { id: string }) {
   const { analytics: streamed, live } = useLiveAnalytics(id);
   const analytics = streamed ?? initial.data;
   // The status (running → completed) follows the counters: one campaign read per change, at most one a second.
-  const leadStates = JSON.stringify(analytics?.leads.byStatus ?? {});
+  const leadStates = streamed ? JSON.stringify(streamed.leads.byStatus) : null;
+  const seenStates = useRef<string | null>(null);
   const reloadCampaign = campaign.reload;
   useEffect(() => {
-    if (streamed) void reloadCampaign();
-  }, [leadStates, reloadCampaign, streamed === undefined]);
+    if (leadStates === null) return;
+    if (seenStates.current !== null && seenStates.current !== leadStates) void reloadCampaign();
+    seenStates.current = leadStates;
+  }, [leadStates, reloadCampaign]);
 
   if (campaign.error !== undefined) return <ErrorState error={campaign.error} retry={() => void campaign.reload()} />;
   const c = campaign.data;
