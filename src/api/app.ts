@@ -33,6 +33,9 @@ import { registerLeadRoutes } from './routes/leads.routes';
 import { registerCampaignRoutes } from './routes/campaigns.routes';
 import { registerCampaignControlRoutes } from './routes/campaign-control.routes';
 import { registerExecutionRoutes } from './routes/executions.routes';
+import { registerAnalyticsRoutes } from './routes/analytics.routes';
+import { registerDashboard } from './dashboard';
+import { registerSessionRoutes } from './routes/session.routes';
 
 /** The app as route modules see it: TypeBox schemas type each handler's request and reply. */
 export type ApiApp = FastifyInstance<
@@ -68,6 +71,8 @@ export interface ApiDeps {
   webhookDestinations?: WebhookDestinationPolicy;
   /** METRICS_TOKEN: when set, GET /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** The built web dashboard served at /app (default: web/dist of this checkout). */
+  dashboardDir?: string;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -151,6 +156,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerCampaignRoutes(app, deps);
   registerCampaignControlRoutes(app, deps);
   registerExecutionRoutes(app, deps);
+  registerAnalyticsRoutes(app, deps);
+  registerSessionRoutes(app);
+  await registerDashboard(app, deps.dashboardDir);
   for (const add of deps.extraRoutes ?? []) await app.register(async (scope) => add(scope));
 
   await app.ready();

@@ -25,7 +25,8 @@ export const WEBHOOK_PREFIX = '/api/webhooks/';
 
 export function requiresApiKey(routeUrl: string | undefined): boolean {
   // The matched route pattern, not the raw URL: unknown paths fall through to the 404 handler.
-  return routeUrl !== undefined && routeUrl.startsWith('/api/') && !routeUrl.startsWith(WEBHOOK_PREFIX);
+  // Live streams check their own short-lived token (routes/analytics.routes.ts): EventSource sends no headers.
+  return routeUrl !== undefined && routeUrl.startsWith('/api/') && !routeUrl.startsWith(WEBHOOK_PREFIX) && !routeUrl.startsWith('/api/streams/');
 }
 
 function bearerToken(header: string | undefined): string | null {

@@ -56,6 +56,11 @@ export const ERROR_CODES = {
     status: 401,
     meaning: 'Missing, malformed, unknown or revoked API key (`Authorization: Bearer <key>`).',
   },
+  invalid_stream_token: {
+    status: 401,
+    meaning:
+      'The live-stream token (`?token=` on `/api/streams/*`) is invalid, expired or for another campaign; get a new one from `POST /api/campaigns/:id/stream-token`.',
+  },
   invalid_webhook_secret: {
     status: 401,
     meaning:

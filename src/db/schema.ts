@@ -139,6 +139,17 @@ export interface CampaignExecutionsTable {
   updated_at: Timestamp;
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;
+  /** Derived from execution_data by the recorder, for the leads table's filters. */
+  current_step_id: ColumnType<string | null, string | null | undefined, string | null>;
+  wait_step_id: ColumnType<string | null, string | null | undefined, string | null>;
+  wait_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  wait_until: NullableTimestamp;
+}
+
+export interface CampaignCountersTable {
+  campaign_id: string;
+  key: string;
+  value: ColumnType<string | number, number, number>;
 }
 
 export interface Database {
@@ -152,6 +163,7 @@ export interface Database {
   campaign_executions: CampaignExecutionsTable;
   unipile_events: UnipileEventsTable;
   api_rate_limits: ApiRateLimitsTable;
+  campaign_counters: CampaignCountersTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

@@ -48,6 +48,7 @@ try {
       : `accepts ${Math.round(s.acceptProbability * 100)}% of invitations after ${s.acceptAfterMs / 1000} s (SANDBOX_ACCEPT_PROBABILITY, SANDBOX_ACCEPT_AFTER_MS)`;
   const banner = formatBanner({
     apiUrl,
+    dashboardUrl: `${apiUrl}/app`,
     temporalAddress: product.temporalAddress,
     temporalUiUrl: product.temporalUiUrl,
     database: product.db.describe,

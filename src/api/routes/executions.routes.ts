@@ -3,6 +3,7 @@ import { findCampaign } from '../../db/repositories/campaign.repository';
 import * as executions from '../../db/repositories/campaign-execution.repository';
 import { EXECUTION_STATUSES } from '../../db/schema';
 import type { ExecutionData } from '../../domain/timeline';
+import { WAIT_REASONS } from '../../domain/lead-analytics';
 import type { ApiApp, ApiDeps } from '../app';
 import { organizationOf } from '../auth';
 import { notFound } from '../error-codes';
@@ -32,6 +33,18 @@ const ExecutionSummary = Type.Object({
   currentStep: Type.Integer(),
   totalSteps: Type.Integer(),
   workflowExecutionId: NullableString,
+  currentStepId: Type.Union([Type.String(), Type.Null()], { description: 'The step running, waited for, or last finished' }),
+  wait: Type.Union(
+    [
+      Type.Object({
+        stepId: Type.Union([Type.String(), Type.Null()]),
+        reason: Type.String({ description: WAIT_REASONS.join(', ') }),
+        until: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ],
+    { description: 'What the lead waits for right now, and until when; null when it does not wait' },
+  ),
   startedAt: NullableTimestamp,
   completedAt: NullableTimestamp,
   updatedAt: Timestamp,
@@ -68,7 +81,13 @@ const ExecutionDetail = Type.Object({
 });
 
 const ExecutionsQuery = Type.Object(
-  { ...PageQuery.properties, status: Type.Optional(ExecutionStatus) },
+  {
+    ...PageQuery.properties,
+    status: Type.Optional(ExecutionStatus),
+    stepId: Type.Optional(Type.String({ maxLength: 200, description: "Leads whose current step is this node id" })),
+    waitReason: Type.Optional(Type.Enum(WAIT_REASONS, { description: 'Leads waiting for this reason' })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in lead names (case-insensitive)' })),
+  },
   { additionalProperties: false },
 );
 const LeadParams = Type.Object({ id: Uuid, leadId: Uuid }, { additionalProperties: false });
@@ -86,6 +105,8 @@ function summary(row: executions.ExecutionWithLead) {
     currentStep: row.current_step,
     totalSteps: row.total_steps,
     workflowExecutionId: row.workflow_execution_id,
+    currentStepId: row.current_step_id,
+    wait: row.wait_reason ? { stepId: row.wait_step_id, reason: row.wait_reason, until: isoOrNull(row.wait_until) } : null,
     startedAt: isoOrNull(row.started_at),
     completedAt: isoOrNull(row.completed_at),
     updatedAt: iso(row.updated_at),

@@ -31,10 +31,18 @@ export async function listExecutions(
   db: Db,
   organizationId: string,
   campaignId: string,
-  page: { limit: number; cursor?: string; status?: ExecutionStatus },
+  page: { limit: number; cursor?: string; status?: ExecutionStatus; stepId?: string; waitReason?: string; q?: string },
 ): Promise<ExecutionWithLead[]> {
   let query = baseQuery(db, organizationId, campaignId);
   if (page.status) query = query.where('e.status', '=', page.status);
+  if (page.stepId) query = query.where('e.current_step_id', '=', page.stepId);
+  if (page.waitReason) query = query.where('e.wait_reason', '=', page.waitReason);
+  if (page.q) {
+    const like = `%${page.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([eb('l.full_name', 'ilike', like), eb('l.first_name', 'ilike', like), eb('l.last_name', 'ilike', like)]),
+    );
+  }
   if (page.cursor) query = query.where('e.id', '>', page.cursor);
   return query
     .orderBy('e.id')
