@@ -12,7 +12,7 @@ export function AccountsPage() {
       <div className="page-head">
         <div>
           <h1>Sender accounts</h1>
-          <p className="muted">What each LinkedIn account may still do today and this week, and the rules that keep it safe.</p>
+          <p className="muted">What each LinkedIn account may still do today and over the last 7 days (LinkedIn's rolling week), and the rules that keep it safe.</p>
         </div>
       </div>
       {error !== undefined && <ErrorState error={error} retry={() => void reload()} />}
@@ -114,11 +114,11 @@ function UsageView({ usage, settings, activity }: { usage: Usage; settings: Sett
       </div>
       <div className="gauges">
         <h3>Today ({usage.today.date})</h3>
-        <h3>This week ({usage.week.isoWeek})</h3>
+        <h3>Last 7 days (since {formatDate(usage.week.since)})</h3>
         {KINDS.map((k) => (
           <div className="gauge-row" key={k}>
             <Gauge label={`${KIND_LABELS[k] ?? k} today`} used={usage.today.perKind[k].used} limit={usage.today.perKind[k].limit} />
-            <Gauge label={`${KIND_LABELS[k] ?? k} this week`} used={usage.week.perKind[k].used} limit={usage.week.perKind[k].limit} />
+            <Gauge label={`${KIND_LABELS[k] ?? k} last 7 days`} used={usage.week.perKind[k].used} limit={usage.week.perKind[k].limit} />
           </div>
         ))}
       </div>
