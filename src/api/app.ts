@@ -16,6 +16,12 @@ import type { CampaignControl } from '../services/campaign-control';
 import { registerAuth } from './auth';
 import { registerErrorHandling } from './error-handler';
 import { JSON_BODY_LIMIT } from './limits';
+import {
+  MAX_PARAM_LENGTH,
+  clientErrorHandler,
+  frameworkErrors,
+  registerRequestGuards,
+} from './request-guards';
 import { ErrorBody } from './schemas/common';
 import { registerHealthRoutes } from './routes/health.routes';
 import { registerAccountRoutes } from './routes/accounts.routes';
@@ -81,6 +87,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestId,
+    clientErrorHandler,
+    frameworkErrors,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validates: every problem reported at once, query strings and params converted to their
   // types, but JSON bodies never coerced (a number where a string belongs is an error, not "5").
@@ -92,6 +101,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  registerRequestGuards(app);
   app.addSchema(ErrorBody);
 
   await app.register(swagger, {

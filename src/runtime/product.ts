@@ -8,6 +8,7 @@ import { openDatabase, type DbHandle } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { createActivities } from '../activities';
 import { buildApp } from '../api/app';
+import { readinessOf } from '../api/readiness';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
 import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/server';
@@ -85,7 +86,10 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     }
     const target = targetFromConfig(config, temporalAddress);
     const { client, connection } = await connectClient(target);
-    stack.push({ name: 'temporal client', close: () => connection.close() });
+    // A readiness probe still retrying inside the gRPC client must end (at its deadline) before the channel
+    // closes, or its next retry throws "Channel has been shut down" as an uncaught exception.
+    let temporalProbe: Promise<unknown> = Promise.resolve();
+    stack.push({ name: 'temporal client', close: () => temporalProbe.then(() => connection.close()) });
     if (!devServer) await ensureSearchAttributes(connection, config.temporal.namespace);
 
     let sandbox: SandboxHandle | undefined;
@@ -145,22 +149,29 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         logger,
         campaignControl: campaigns,
         compileDefinition: compileWorkflowDefinition,
-        readiness: async () => {
-          const checks: Record<string, { ok: boolean; detail?: string }> = {};
-          checks.database = await sql`select 1`.execute(db.db).then(
-            () => ({ ok: true }),
-            () => ({ ok: false, detail: 'database unreachable' }),
-          );
-          checks.temporal = await connection.workflowService.getSystemInfo({}).then(
-            () => ({ ok: true }),
-            () => ({ ok: false, detail: `temporal unreachable at ${temporalAddress}` }),
-          );
-          if (opts.worker && config.temporal.workerEnabled) {
-            const state = worker?.getState();
-            checks.worker = state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` };
-          }
-          return { ready: Object.values(checks).every((c) => c.ok), checks };
-        },
+        readiness: readinessOf({
+          database: () =>
+            sql`select 1`.execute(db.db).then(
+              () => ({ ok: true }),
+              () => ({ ok: false, detail: 'database unreachable' }),
+            ),
+          temporal: (deadline) => {
+            const probe = connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({})).then(
+              () => ({ ok: true }),
+              () => ({ ok: false, detail: `temporal unreachable at ${temporalAddress}` }),
+            );
+            temporalProbe = probe;
+            return probe;
+          },
+          ...(opts.worker && config.temporal.workerEnabled
+            ? {
+                worker: () => {
+                  const state = worker?.getState();
+                  return Promise.resolve(state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` });
+                },
+              }
+            : {}),
+        }),
         extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret })],
       });
       stack.push({ name: 'api', close: () => app!.close() });

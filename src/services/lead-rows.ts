@@ -130,6 +130,9 @@ export function normalizeRecord(record: RawRecord): NormalizeResult {
     const text = String(value).trim();
     if (text === '') continue;
     const field = canonicalField(key);
+    // PostgreSQL stores no NUL byte in text or jsonb: the row is refused, the rest of the import goes on.
+    if (text.includes('\u0000'))
+      return fail('invalid_value', `${field ?? key} contains a NUL byte`, field ?? key);
     if (text.length > MAX_FIELD_LENGTH)
       return fail(
         'field_too_long',
@@ -204,6 +207,8 @@ export function recordsFromCsv(text: string): RawRecord[] {
   const [header, ...data] = rows;
   if (!header || header.every((h) => h === ''))
     throw new ValidationError('invalid_csv', 'the CSV is empty: the first row must name the columns');
+  if (header.some((h) => h.includes('\u0000')))
+    throw new ValidationError('invalid_csv', 'a column name in the header row contains a NUL byte', { line: 1 });
   const fields = header.map((h) => canonicalField(h));
   if (!fields.includes('linkedin_url') && !fields.includes('linkedin_id')) {
     throw new ValidationError(

@@ -135,8 +135,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+type Overrides = Partial<Omit<ApiDeps, 'db' | 'logger'>>;
+
+/** `overrides` may be a function of the test database, for deps that need it (e.g. the webhook service). */
 export async function startTestApi(
-  overrides: Partial<Omit<ApiDeps, 'db' | 'logger'>> = {},
+  overrides: Overrides | ((db: TestDatabase['db']) => Overrides) = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase();
   const logs: string[] = [];
@@ -150,7 +153,7 @@ export async function startTestApi(
     logger,
     campaignControl: control,
     compileDefinition: fakeCompileDefinition,
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(database.db) : overrides),
   });
   const org = async (name: string): Promise<Org> => {
     const created = await createOrganizationWithKey(database.db, { name });
