@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
 import { unipileWebhookRoutes } from '../../src/api/routes/unipile-webhooks.routes';
 import { createLogger } from '../../src/logger';
 import { createUnipileWebhookService } from '../../src/services/unipile-webhooks';
@@ -250,6 +251,33 @@ void describe('bad input answers 4xx in the documented shape', () => {
         assert.equal(res.statusCode, 415, `${contentType}: ${res.body}`);
         assert.equal(res.json().error.code, 'unsupported_media_type');
       }
+    });
+  });
+
+  void it('an account deleted while a campaign edit references it answers 404, not 500 (a fuzz finding)', async () => {
+    const other = (
+      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: `race-${Math.random()}` } })
+    ).json<{ id: string }>();
+    // Hold the account's deletion open in a transaction: the edit's reference check still sees the
+    // account, its UPDATE then waits on the row lock, and the commit makes the foreign key fail.
+    await api.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await sql`delete from connected_accounts where id = ${other.id}`.execute(conn);
+      // inject() sends when awaited: start it now.
+      const patched = Promise.resolve(
+        api.call({ method: 'PATCH', url: `/api/campaigns/${seeded.campaign.id}`, payload: { senderAccountId: other.id } }),
+      );
+      for (let i = 0; ; i += 1) {
+        const waiting = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(conn);
+        if ((waiting.rows[0]?.n ?? 0) > 0) break;
+        assert.ok(i < 500, 'the edit never waited on the deleted row');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await sql`commit`.execute(conn);
+      const res = await patched;
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(res.json().error.code, 'account_not_found');
     });
   });
 

@@ -1,6 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
 import { UnauthorizedError } from '../../errors';
+import { responses } from '../schemas/common';
 import type { UnipileWebhookService } from '../../services/unipile-webhooks';
 
 /** Unipile sends back the headers registered with the webhook; ours is `Unipile-Auth: <secret>`. */
@@ -31,6 +33,15 @@ export function unipileWebhookRoutes(app: FastifyInstance, deps: { webhooks: Uni
           summary: 'Unipile webhook receiver (new_relation, message_received, AccountStatus)',
           headers: { type: 'object', properties: { [WEBHOOK_SECRET_HEADER]: { type: 'string' } } },
           body: { type: 'object' },
+          response: responses(
+            {
+              200: Type.Object({
+                received: Type.Boolean(),
+                duplicate: Type.Boolean({ description: 'The same event was received before' }),
+              }),
+            },
+            413,
+          ),
         },
       },
       async (request, reply) => {
