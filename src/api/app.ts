@@ -21,6 +21,12 @@ import { registerAuth } from './auth';
 import { registerErrorHandling } from './error-handler';
 import { JSON_BODY_LIMIT } from './limits';
 import { DEFAULT_RATE_LIMITS, registerRateLimit, type RateLimits } from './rate-limit';
+import {
+  MAX_PARAM_LENGTH,
+  clientErrorHandler,
+  frameworkErrors,
+  registerRequestGuards,
+} from './request-guards';
 import { ErrorBody } from './schemas/common';
 import { registerHealthRoutes } from './routes/health.routes';
 import { registerMetricsRoutes } from './routes/metrics.routes';
@@ -105,6 +111,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     genReqId: requestId,
+    clientErrorHandler,
+    frameworkErrors,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox validates: every problem reported at once, query strings and params converted to their
   // types, but JSON bodies never coerced (a number where a string belongs is an error, not "5").
@@ -119,6 +128,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   if (tracing().enabled) await app.register(new FastifyOtelInstrumentation({ ignorePaths: (r) => ['/health', '/ready', '/metrics'].includes(r.url) }).plugin());
 
   registerErrorHandling(app);
+  registerRequestGuards(app);
   app.addSchema(ErrorBody);
 
   await app.register(swagger, {

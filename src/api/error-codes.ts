@@ -12,12 +12,21 @@ export const ERROR_CODES = {
   validation_failed: {
     status: 400,
     meaning:
-      'The request does not match the route schema; `details` lists each problem with its path (e.g. `body.leadsPerDay`).',
+      'The request does not match the route schema, or a string in it (body, query, path) holds a NUL byte; `details` lists each problem with its path (e.g. `body.leadsPerDay`).',
   },
   malformed_json: { status: 400, meaning: 'The body is declared as JSON but is empty or does not parse.' },
   bad_request: {
     status: 400,
     meaning: 'The HTTP request itself is malformed (e.g. an invalid Content-Length).',
+  },
+  json_too_deep: {
+    status: 400,
+    meaning: 'The JSON body nests objects or arrays deeper than 64 levels.',
+  },
+  uri_too_long: { status: 414, meaning: 'The URL (path and query) is longer than 8 KiB, or a path segment longer than 100 characters.' },
+  headers_too_large: {
+    status: 431,
+    meaning: 'The request line and headers together exceed 16 KiB (answered by the HTTP parser).',
   },
   invalid_csv: {
     status: 400,

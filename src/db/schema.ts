@@ -14,6 +14,8 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 export const ACCOUNT_STATUSES = ['connected', 'disconnected', 'error'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+/** leads.status: every lead is `new` (the column default) today; a list filter takes only these. */
+export const LEAD_STATUSES = ['new'] as const;
 
 export interface OrganizationsTable {
   id: Generated<string>;

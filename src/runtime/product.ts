@@ -9,6 +9,7 @@ import { migrateToLatest } from '../db/migrate';
 import { createActivities } from '../activities';
 import { activityContext, heartbeat } from '../activities/linkedin/context';
 import { buildApp } from '../api/app';
+import { readinessOf } from '../api/readiness';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { UnipileClient } from '../linkedin/unipile.client';
 import { startSandboxLinkedIn, type SandboxHandle } from '../linkedin/sandbox/server';
@@ -116,7 +117,10 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     }
     const target = targetFromConfig(config, temporalAddress);
     const { client, connection } = await connectClient(target);
-    stack.push({ name: 'temporal client', close: () => connection.close() });
+    // A readiness probe still retrying inside the gRPC client must end (at its deadline) before the channel
+    // closes, or its next retry throws "Channel has been shut down" as an uncaught exception.
+    let temporalProbe: Promise<unknown> = Promise.resolve();
+    stack.push({ name: 'temporal client', close: () => temporalProbe.then(() => connection.close()) });
     if (!devServer) await ensureSearchAttributes(connection, config.temporal.namespace);
 
     let sandbox: SandboxHandle | undefined;
@@ -218,28 +222,33 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         rateLimits: config.rateLimits,
         webhookDestinations: config.webhooks,
         metricsToken: config.telemetry.metricsToken,
-        readiness: async () => {
-          const checks: Record<string, { ok: boolean; detail?: string }> = {};
-          checks.database = await sql`select 1`.execute(db.db).then(
-            () => ({ ok: true }),
-            () => ({ ok: false, detail: 'database unreachable' }),
-          );
-          checks.temporal = await connection.workflowService.getSystemInfo({}).then(
-            () => ({ ok: true }),
-            () => ({ ok: false, detail: `temporal unreachable at ${temporalAddress}` }),
-          );
-          if (probeUnipile) checks.unipile = await probeUnipile();
-          if (opts.worker && config.temporal.workerEnabled) {
-            const state = worker?.getState();
-            checks.worker = state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` };
-          }
+        readiness: readinessOf({
+          database: () =>
+            sql`select 1`.execute(db.db).then(
+              () => ({ ok: true }),
+              () => ({ ok: false, detail: 'database unreachable' }),
+            ),
+          ...(probeUnipile ? { unipile: (deadline: Date) => probeUnipile({ timeoutMs: Math.max(1, deadline.getTime() - Date.now()) }) } : {}),
+          temporal: (deadline) => {
+            const probe = connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({})).then(
+              () => ({ ok: true }),
+              () => ({ ok: false, detail: `temporal unreachable at ${temporalAddress}` }),
+            );
+            temporalProbe = probe;
+            return probe;
+          },
+          ...(opts.worker && config.temporal.workerEnabled
+            ? {
+                worker: () => {
+                  const state = worker?.getState();
+                  return Promise.resolve(state === 'RUNNING' ? { ok: true } : { ok: false, detail: `worker is ${state ?? 'not started'}` });
+                },
+              }
+            : {}),
+        }, {
           // Work owed to the outside world: stored webhooks not applied yet, control signals not delivered yet.
-          const backlog = await Promise.all([webhooks.backlog(), campaigns.controlBacklog()]).then(
-            ([unipileEvents, campaignControl]) => ({ unipileEvents, campaignControl }),
-            () => undefined,
-          );
-          return { ready: Object.values(checks).every((c) => c.ok), checks, ...(backlog ? { backlog } : {}) };
-        },
+          backlog: () => Promise.all([webhooks.backlog(), campaigns.controlBacklog()]).then(([unipileEvents, campaignControl]) => ({ unipileEvents, campaignControl })),
+        }),
         extraRoutes: [(a) => unipileWebhookRoutes(a, { webhooks, secret: config.unipile.webhookSecret })],
       });
       stack.push({ name: 'api', close: () => app!.close() });

@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { parse, type Options as CsvOptions } from 'csv-parse';
 import { ValidationError } from '../errors';
 
 /**
@@ -130,6 +131,9 @@ export function normalizeRecord(record: RawRecord): NormalizeResult {
     const text = String(value).trim();
     if (text === '') continue;
     const field = canonicalField(key);
+    // PostgreSQL stores no NUL byte in text or jsonb: the row is refused, the rest of the import goes on.
+    if (text.includes('\u0000'))
+      return fail('invalid_value', `${field ?? key} contains a NUL byte`, field ?? key);
     if (text.length > MAX_FIELD_LENGTH)
       return fail(
         'field_too_long',
@@ -182,11 +186,48 @@ function detectDelimiter(text: string): string {
   return counts[0] && counts[0][1] > 0 ? counts[0][0] : ',';
 }
 
+/** The CSV is fed to the parser this many characters at a time, yielding between pieces. */
+const CSV_PIECE_CHARS = 64 * 1024;
+/** Rows turned into records between two yields. */
+export const ROWS_PER_YIELD = 2_000;
+
+/**
+ * All rows of a CSV text, parsed piece by piece with a yield to the event loop between pieces, so a
+ * 20 MiB upload never holds the loop for more than one piece. Rejects with csv-parse's error.
+ */
+async function parseCsvRows(text: string, options: CsvOptions): Promise<string[][]> {
+  const parser = parse(options);
+  const rows: string[][] = [];
+  let failure: Error | undefined;
+  parser.on('readable', () => {
+    let row: unknown;
+    while ((row = parser.read()) !== null) rows.push(row as string[]);
+  });
+  parser.on('error', (err: Error) => (failure = err));
+  const ended = new Promise<void>((resolve) => {
+    parser.once('end', resolve);
+    parser.once('error', () => resolve());
+  });
+  for (let at = 0; at < text.length && failure === undefined; ) {
+    let end = Math.min(at + CSV_PIECE_CHARS, text.length);
+    // Never split a surrogate pair: the parser reads UTF-8, where half a pair is lost.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    parser.write(text.slice(at, end));
+    at = end;
+    await yieldToLoop();
+  }
+  if (failure === undefined) parser.end();
+  await ended;
+  if (failure !== undefined) throw failure;
+  return rows;
+}
+
 /** CSV with a header row (`,`, `;` or tab separated, optional BOM). Blank lines are skipped but keep their row number. */
-export function recordsFromCsv(text: string): RawRecord[] {
+export async function recordsFromCsv(text: string): Promise<RawRecord[]> {
   let rows: string[][];
   try {
-    rows = parse(text, {
+    rows = await parseCsvRows(text, {
       bom: true,
       delimiter: detectDelimiter(text.replace(/^\uFEFF/, '')),
       relax_column_count: true,
@@ -204,6 +245,8 @@ export function recordsFromCsv(text: string): RawRecord[] {
   const [header, ...data] = rows;
   if (!header || header.every((h) => h === ''))
     throw new ValidationError('invalid_csv', 'the CSV is empty: the first row must name the columns');
+  if (header.some((h) => h.includes('\u0000')))
+    throw new ValidationError('invalid_csv', 'a column name in the header row contains a NUL byte', { line: 1 });
   const fields = header.map((h) => canonicalField(h));
   if (!fields.includes('linkedin_url') && !fields.includes('linkedin_id')) {
     throw new ValidationError(
@@ -213,15 +256,17 @@ export function recordsFromCsv(text: string): RawRecord[] {
     );
   }
   const records: RawRecord[] = [];
-  data.forEach((cells, index) => {
-    if (cells.every((c) => c === '')) return;
+  for (let index = 0; index < data.length; index += 1) {
+    if (index > 0 && index % ROWS_PER_YIELD === 0) await yieldToLoop();
+    const cells = data[index]!;
+    if (cells.every((c) => c === '')) continue;
     const values: Record<string, unknown> = {};
     header.forEach((name, column) => {
       const cell = cells[column];
       if (name !== '' && cell !== undefined && !(name in values)) values[name] = cell;
     });
     records.push({ row: index + 2, values });
-  });
+  }
   return records;
 }
 

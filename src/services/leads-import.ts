@@ -2,7 +2,9 @@ import type { Db } from '../db/connection';
 import { addToTotal, findLeadList, lockLeadList } from '../db/repositories/lead-list.repository';
 import { insertLeadsSkippingDuplicates, type ImportedLead } from '../db/repositories/lead.repository';
 import { NotFoundError, UnprocessableError } from '../errors';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
+  ROWS_PER_YIELD,
   normalizeRecord,
   recordsFromCsv,
   recordsFromJson,
@@ -18,7 +20,8 @@ import {
  */
 
 export const MAX_LEADS_PER_LIST = 100_000;
-export const INSERT_BATCH_SIZE = 5_000;
+/** Rows per INSERT: each batch's parameters are built synchronously, so batches stay small. */
+export const INSERT_BATCH_SIZE = 2_000;
 /** The report lists at most this many rejected rows (the counts stay exact). */
 export const MAX_REPORTED_ERRORS = 1_000;
 
@@ -54,7 +57,7 @@ export async function importLeads(
   if (!(await findLeadList(db, organizationId, leadListId))) throw new NotFoundError('lead_list', leadListId);
 
   const records: RawRecord[] =
-    input.data.kind === 'csv' ? recordsFromCsv(input.data.text) : recordsFromJson(input.data.body);
+    input.data.kind === 'csv' ? await recordsFromCsv(input.data.text) : recordsFromJson(input.data.body);
   if (records.length > MAX_LEADS_PER_LIST) {
     throw tooLarge(`an import holds at most ${MAX_LEADS_PER_LIST} leads; this one has ${records.length}`, {
       limit: MAX_LEADS_PER_LIST,
@@ -69,7 +72,9 @@ export async function importLeads(
   const seenIds = new Set<string>();
   const source = input.data.kind === 'csv' ? 'csv_import' : 'api_import';
   const rows: ImportedLead[] = [];
-  for (const record of records) {
+  for (const [index, record] of records.entries()) {
+    // Validation of a large upload goes in slices, so other requests are answered meanwhile.
+    if (index > 0 && index % ROWS_PER_YIELD === 0) await yieldToLoop();
     const result = normalizeRecord(record);
     if (!result.ok) {
       rejected += 1;

@@ -154,8 +154,11 @@ export interface TestApi {
 export const TEST_RATE_LIMITS = { authenticatedPerMinute: 1_000_000, unauthenticatedPerMinute: 1_000_000 };
 export const TEST_HOSTED_AUTH_SECRET = 'test-hosted-auth-secret';
 
+type Overrides = Partial<Omit<ApiDeps, 'db' | 'logger'>>;
+
+/** `overrides` may be a function of the test database, for deps that need it (e.g. the webhook service). */
 export async function startTestApi(
-  overrides: Partial<Omit<ApiDeps, 'db' | 'logger'>> = {},
+  overrides: Overrides | ((db: TestDatabase['db']) => Overrides) = {},
   opts: { database?: TestDatabase } = {},
 ): Promise<TestApi> {
   const database = opts.database ?? (await createTestDatabase());
@@ -175,7 +178,7 @@ export async function startTestApi(
     accountDirectory: unipileAccountDirectory(new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken })),
     hostedAuth: { secret: TEST_HOSTED_AUTH_SECRET, publicBaseUrl: () => publicBaseUrl },
     rateLimits: TEST_RATE_LIMITS,
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(database.db) : overrides),
   });
   const org = async (name: string): Promise<Org> => {
     const created = await createOrganizationWithKey(database.db, { name });

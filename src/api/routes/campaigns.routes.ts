@@ -194,6 +194,18 @@ async function explainNotChanged(
   );
 }
 
+/**
+ * A lead list or account deleted by another request between checkReferences and the write fails the
+ * foreign key: the same 404 the check gives, not a 500 (the fuzz run found this race).
+ */
+function referenceGone(err: unknown, input: { leadListId?: string; senderAccountId?: string }): never {
+  const e = err as { code?: unknown; constraint?: unknown };
+  const constraint = typeof e.constraint === 'string' ? e.constraint : '';
+  if (e.code === '23503' && constraint.includes('prospect_list')) throw notFound('lead_list', input.leadListId);
+  if (e.code === '23503' && constraint.includes('sender_account')) throw notFound('account', input.senderAccountId);
+  throw err;
+}
+
 /** Campaign settings (the engine's side is campaign-control.routes.ts). */
 export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
   const { db } = deps;
@@ -214,15 +226,17 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       const organizationId = organizationOf(request);
       const body = request.body;
       await checkReferences(deps, organizationId, body);
-      const row = await campaigns.insertCampaign(db, organizationId, {
-        name: body.name,
-        description: body.description ?? null,
-        leadListId: body.leadListId,
-        senderAccountId: body.senderAccountId,
-        workflowDefinition: body.workflowDefinition,
-        schedule: body.schedule ?? null,
-        leadsPerDay: body.leadsPerDay ?? null,
-      });
+      const row = await campaigns
+        .insertCampaign(db, organizationId, {
+          name: body.name,
+          description: body.description ?? null,
+          leadListId: body.leadListId,
+          senderAccountId: body.senderAccountId,
+          workflowDefinition: body.workflowDefinition,
+          schedule: body.schedule ?? null,
+          leadsPerDay: body.leadsPerDay ?? null,
+        })
+        .catch((err: unknown) => referenceGone(err, body));
       return reply.status(201).send(toCampaignJson(row));
     },
   );
@@ -283,7 +297,9 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       if (!campaigns.EDITABLE_CAMPAIGN_STATUSES.includes(current.status))
         await explainNotChanged(db, organizationId, id, 'edited');
       await checkReferences(deps, organizationId, request.body);
-      const row = await campaigns.updateEditableCampaign(db, organizationId, id, request.body);
+      const row = await campaigns
+        .updateEditableCampaign(db, organizationId, id, request.body)
+        .catch((err: unknown) => referenceGone(err, request.body));
       return row ? toCampaignJson(row) : explainNotChanged(db, organizationId, id, 'edited');
     },
   );

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { findLeadList } from '../../db/repositories/lead-list.repository';
 import * as leads from '../../db/repositories/lead.repository';
-import type { Lead } from '../../db/schema';
+import { LEAD_STATUSES, type Lead } from '../../db/schema';
 import { MAX_LEADS_PER_LIST, MAX_REPORTED_ERRORS, importLeads } from '../../services/leads-import';
 import { LEAD_FIELDS } from '../../services/lead-rows';
 import type { ApiApp, ApiDeps } from '../app';
@@ -77,7 +77,7 @@ const ImportReport = Type.Object({
 });
 
 const LeadsQuery = Type.Object(
-  { ...PageQuery.properties, status: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })) },
+  { ...PageQuery.properties, status: Type.Optional(Type.Enum(LEAD_STATUSES)) },
   { additionalProperties: false },
 );
 

@@ -1,6 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
 import { UnauthorizedError } from '../../errors';
+import { responses } from '../schemas/common';
 import type { UnipileWebhookService } from '../../services/unipile-webhooks';
 
 /** Unipile sends back the headers registered with the webhook; ours is `Unipile-Auth: <secret>`. */
@@ -15,16 +17,13 @@ function sameSecret(given: string, expected: string): boolean {
 
 export function unipileWebhookRoutes(app: FastifyInstance, deps: { webhooks: UnipileWebhookService; secret: string | undefined }): void {
   app.register((scope, _opts, done) => {
-    // Webhooks created through Unipile's API come without a JSON content type unless told otherwise.
-    scope.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, done) => {
-      try {
-        done(null, JSON.parse(body as string));
-      } catch {
-        const err = new Error('body is not valid JSON') as Error & { statusCode: number; code: string };
-        err.statusCode = 400;
-        err.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
-        done(err);
-      }
+    // The body is JSON whatever the Content-Type says: webhooks created through Unipile's API come as
+    // text/plain, some Unipile-compatible servers repeat the header ("application/json, application/json")
+    // or send none. The secret header authenticates the call, not the content type; the app's JSON
+    // parser (depth limit, prototype-poisoning checks) reads the body.
+    scope.addHook('onRequest', (request, _reply, next) => {
+      request.raw.headers['content-type'] = 'application/json';
+      next();
     });
     scope.post(
       '/api/webhooks/unipile',
@@ -34,6 +33,15 @@ export function unipileWebhookRoutes(app: FastifyInstance, deps: { webhooks: Uni
           summary: 'Unipile webhook receiver (new_relation, message_received, AccountStatus)',
           headers: { type: 'object', properties: { [WEBHOOK_SECRET_HEADER]: { type: 'string' } } },
           body: { type: 'object' },
+          response: responses(
+            {
+              200: Type.Object({
+                received: Type.Boolean(),
+                duplicate: Type.Boolean({ description: 'The same event was received before' }),
+              }),
+            },
+            413,
+          ),
         },
       },
       async (request, reply) => {

@@ -38,7 +38,9 @@ export function Page<T extends TSchema>(item: T) {
   });
 }
 
-const ref = Type.Ref('ErrorBody');
+/** The error body, by reference (registered once by buildApp). */
+export const ErrorRef = Type.Ref('ErrorBody');
+const ref = ErrorRef;
 
 /** Response map: the success schema(s) plus the error statuses every /api route can answer. */
 export function responses<T extends Record<number, TSchema>>(ok: T, ...extraErrorStatuses: number[]) {
