@@ -52,7 +52,7 @@ export function formatBanner(f: BannerFacts): string {
     out.push(line('Organization', f.local.organizationId));
     out.push(line('API key', `${f.local.apiKey}   (sandbox only; kept in ${f.local.credentialsFile} and printed at every start)`));
     out.push(line('Sender account', `${f.local.senderAccountId}   (sandbox account_id ${f.local.sandboxAccountId})`));
-    out.push(line('Shell variables', `source ${f.local.envFile}   (sets B, KEY, ORG, ACCOUNT, SANDBOX, SANDBOX_ACCOUNT)`));
+    out.push(line('Shell variables', `source ${f.local.envFile}   (sets B, KEY, ORG, ACCOUNT, SANDBOX, SANDBOX_TOKEN, SANDBOX_ACCOUNT)`));
     out.push('');
     out.push(`Try: curl -H "Authorization: Bearer ${f.local.apiKey}" ${f.apiUrl}/api/accounts`);
     out.push('A first campaign: README.md, section "A first campaign" (paste its block into a second terminal).');

@@ -73,7 +73,7 @@ export function ensureWebhookSecret(dataDir: string): string {
  * with the port actually used), KEY, ORG, ACCOUNT (the sender account) and SANDBOX (the sandbox's URL).
  * Written at every start (mode 600: it holds the local key).
  */
-export function writeLocalEnv(dataDir: string, values: { B: string; KEY: string; ORG: string; ACCOUNT: string; SANDBOX: string; SANDBOX_ACCOUNT: string }): string {
+export function writeLocalEnv(dataDir: string, values: { B: string; KEY: string; ORG: string; ACCOUNT: string; SANDBOX: string; SANDBOX_TOKEN: string; SANDBOX_ACCOUNT: string }): string {
   const file = join(dataDir, 'local.env');
   const lines = Object.entries(values).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`);
   writeFileSync(file, `# Written by the local runner at start (npm run dev). Use: source ${resolve(file)}\n${lines.join('\n')}\n`, { mode: 0o600 });

@@ -37,6 +37,8 @@ try {
       ORG: creds.organizationId,
       ACCOUNT: creds.senderAccountId,
       SANDBOX: product.sandbox.url,
+      // The sandbox's control routes take the same token as its Unipile API.
+      SANDBOX_TOKEN: product.sandbox.accessToken,
       SANDBOX_ACCOUNT: creds.sandboxAccountId,
     });
     local = { ...creds, credentialsFile: resolve(config.dataDir, 'local-credentials.json'), envFile: resolve(envFile) };

@@ -175,8 +175,11 @@ void describe('README walkthrough on the embedded stack', { timeout: 2_400_000 }
     const sandbox = field(after, 'Sandbox controls').replace('/_sandbox/...', '');
     const localEnv = readFileSync(join(dataDir, 'local.env'), 'utf8');
     const sandboxAccount = /^SANDBOX_ACCOUNT='(.+)'$/m.exec(localEnv)![1]!;
+    const sandboxToken = /^SANDBOX_TOKEN='(.+)'$/m.exec(localEnv)![1]!;
     // Ada's chat is still there after the restart.
-    const messages = (await fetch(`${sandbox}/_sandbox/messages?account_id=${sandboxAccount}&person=ada-lovelace`).then((r) => r.json())) as { items: unknown[] };
+    const messages = (await fetch(`${sandbox}/_sandbox/messages?account_id=${sandboxAccount}&person=ada-lovelace`, { headers: { 'x-api-key': sandboxToken } }).then((r) => r.json())) as {
+      items: unknown[];
+    };
     assert.equal(messages.items.length, 2);
     // Exactly the product's three webhooks, pointing at this start's API (PORT=0 gave it another port).
     const api = field(after, 'API');
@@ -187,7 +190,7 @@ void describe('README walkthrough on the embedded stack', { timeout: 2_400_000 }
       if (ready.checks.unipile?.ok) break;
     }
     assert.deepEqual(ready?.checks.unipile, { ok: true });
-    const webhooks = (await fetch(`${sandbox}/_sandbox/webhooks`).then((r) => r.json())) as { items: Array<{ request_url: string; source: string }> };
+    const webhooks = (await fetch(`${sandbox}/_sandbox/webhooks`, { headers: { 'x-api-key': sandboxToken } }).then((r) => r.json())) as { items: Array<{ request_url: string; source: string }> };
     assert.deepEqual(webhooks.items.map((w) => [w.source, w.request_url]).sort(), [
       ['account_status', `${api}/api/webhooks/unipile`],
       ['messaging', `${api}/api/webhooks/unipile`],

@@ -107,7 +107,7 @@ void describe('sandbox LinkedIn control routes (src/linkedin/sandbox/README.md)'
     // Everyone accepts after 5 s on their own, unless told otherwise (Ada never on her own: /accept does it).
     const sb = await startSandboxLinkedIn({ acceptAfterMs: 5_000 });
     const ctl = (method: string, path: string, body?: unknown) =>
-      fetch(`${sb.url}/_sandbox${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then(
+      fetch(`${sb.url}/_sandbox${path}`, { method, headers: { 'x-api-key': sb.accessToken, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined }).then(
         async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
       );
     const c = new UnipileClient({ dsn: sb.dsn, accessToken: sb.accessToken });
