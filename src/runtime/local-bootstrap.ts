@@ -45,6 +45,8 @@ export async function ensureLocalCredentials(db: Db, dataDir: string, sandbox: S
     minGapSeconds: 5,
     jitterSeconds: 5,
     warmup: { days: 0, startPercent: 100 },
+    // Spacing only: spread over a 24 h window, a demo's few actions would sit hours apart.
+    safety: { spreadOverWindow: false },
   });
   const creds = { organizationId, apiKey, senderAccountId: account.id };
   writeFileSync(file, JSON.stringify(creds, null, 2));

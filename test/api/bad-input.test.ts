@@ -256,8 +256,9 @@ void describe('bad input answers 4xx in the documented shape', () => {
 
   void it('an account deleted while a campaign edit references it answers 404, not 500 (a fuzz finding)', async () => {
     const other = (
-      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: `race-${Math.random()}` } })
+      await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount() } })
     ).json<{ id: string }>();
+    assert.ok(other.id, 'the account was registered');
     // Hold the account's deletion open in a transaction: the edit's reference check still sees the
     // account, its UPDATE then waits on the row lock, and the commit makes the foreign key fail.
     await api.db.connection().execute(async (conn) => {

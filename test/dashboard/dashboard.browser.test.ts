@@ -92,6 +92,7 @@ describe('dashboard in a real browser', () => {
       minGapSeconds: 0,
       jitterSeconds: 0,
       warmup: { days: 0, startPercent: 100 },
+      safety: { spreadOverWindow: false },
     });
     assert.equal(settings.status, 200, JSON.stringify(settings.body));
     ({ browser, close: closeBrowser } = await launchBrowser());

@@ -93,6 +93,7 @@ describe('smoke: the real stack end to end', () => {
       minGapSeconds: 0,
       jitterSeconds: 0,
       warmup: { days: 0, startPercent: 100 },
+      safety: { spreadOverWindow: false },
     });
     assert.equal(settings.status, 200, JSON.stringify(settings.body));
     const list = await api('POST', '/api/lead-lists', { name: 'Smoke list' });

@@ -87,6 +87,7 @@ describe('CLI over the HTTP API', () => {
       minGapSeconds: 0,
       jitterSeconds: 0,
       warmup: { days: 0, startPercent: 100 },
+      safety: { spreadOverWindow: false },
     });
   });
 

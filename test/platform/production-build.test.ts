@@ -144,6 +144,7 @@ describe('production build: npm run build, then node dist/*.js', () => {
       minGapSeconds: 0,
       jitterSeconds: 0,
       warmup: { days: 0, startPercent: 100 },
+      safety: { spreadOverWindow: false },
     });
     const list = await call('POST', '/api/lead-lists', { name: 'Build test' });
     await call('POST', `/api/lead-lists/${list.id}/leads`, {

@@ -194,12 +194,11 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDeps): void {
   // Unipile's callback, in a scope of its own: whatever content type it comes with, a JSON body is read as JSON.
   app.register((plain, _opts, done) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
-    scope.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, parsed) => {
-      try {
-        parsed(null, JSON.parse(body as string));
-      } catch {
-        parsed(Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }));
-      }
+    // Like the webhook route: the body is JSON whatever the Content-Type says (Unipile's calls do not
+    // always say so); the token in it is the proof, and the app's JSON parser (depth limit) reads it.
+    scope.addHook('onRequest', (request, _reply, next) => {
+      request.raw.headers['content-type'] = 'application/json';
+      next();
     });
     scope.post(
       HOSTED_AUTH_CALLBACK_PATH,
