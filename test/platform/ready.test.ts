@@ -76,7 +76,10 @@ void describe('GET /ready of the product with Temporal down', () => {
   void it('answers 200 while everything is up, then 503 within 2 s naming temporal once it is stopped', async () => {
     const up = await fetch(`${product.apiUrl}/ready`);
     assert.equal(up.status, 200, await up.clone().text());
-    assert.deepEqual(await up.json(), { status: 'ready', checks: { database: { ok: true }, temporal: { ok: true } } });
+    const body = (await up.json()) as { status: string; checks: unknown; backlog?: unknown };
+    assert.deepEqual({ status: body.status, checks: body.checks }, { status: 'ready', checks: { database: { ok: true }, temporal: { ok: true } } });
+    // Nothing owed to the outside world: no stored webhook waits, no control signal is undelivered.
+    assert.deepEqual(body.backlog, { unipileEvents: { pending: 0, oldestAgeSeconds: null }, campaignControl: { pending: 0, oldestAgeSeconds: null } });
 
     await devServer.stop();
     for (let attempt = 0; attempt < 2; attempt += 1) {

@@ -79,11 +79,14 @@ describe('traces: one trace from the start request to each Unipile call', () => 
       return chain;
     };
     // Workflow spans leave the sandbox through the worker's sink, after the activation that made them.
-    const chain = await waitFor('a Unipile call span whose ancestry reaches the start request', () => {
+    // The visit's own call (the quota reservation before it may read the account from Unipile too).
+    const chain = await waitFor('a profile visit\'s Unipile call span whose ancestry reaches the start request', () => {
       byId.clear();
       for (const s of exporter.getFinishedSpans()) byId.set(s.spanContext().spanId, s);
       const calls = [...byId.values()].filter((s) => s.name.startsWith('unipile '));
-      return Promise.resolve(calls.map(chainOf).find((c) => c[0]!.attributes['http.route'] === '/api/campaigns/start'));
+      return Promise.resolve(
+        calls.map(chainOf).find((c) => c[0]!.attributes['http.route'] === '/api/campaigns/start' && c.some((s) => s.name === 'RunActivity:visitProfile')),
+      );
     }, 20_000);
 
     const names = chain.map((s) => s.name);
