@@ -15,6 +15,7 @@ import {
   stopSignal,
   type OrchestratorInput,
 } from '../workflows/definitions';
+import { backlogFrom, type Backlog } from './backlog';
 import type { CampaignControl, CampaignStatusView, StartCampaignInput } from './campaign-control';
 
 export const DEFAULT_MAX_CONCURRENT_LEADS = 100;
@@ -55,7 +56,7 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
   /** Re-sends the control signals still owed (Temporal was down when they were asked); returns how many it tried. */
   reconcileControl(limit?: number): Promise<number>;
   /** Campaigns whose control signal is not delivered yet (for /ready). */
-  controlBacklog(): Promise<{ pending: number; oldestAgeSeconds: number | null }>;
+  controlBacklog(): Promise<Backlog>;
 } {
   const { db, client } = deps;
 
@@ -377,8 +378,7 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('updated_at').as('oldest')])
         .where('control_request', 'is not', null)
         .executeTakeFirstOrThrow();
-      const oldest = row.oldest ? new Date(row.oldest) : null;
-      return { pending: Number(row.n), oldestAgeSeconds: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : null };
+      return backlogFrom(Number(row.n), row.oldest ? new Date(row.oldest) : null);
     },
   };
 }

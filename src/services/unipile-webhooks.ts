@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { Logger } from '../logger';
+import { backlogFrom, type Backlog } from './backlog';
 import { unipileWebhookEvents } from '../telemetry/metrics';
 import { invitationAcceptedSignal, leadWorkflowId, replyReceivedSignal } from '../workflows/definitions';
 import { recordDisconnect, resolveInvitationByProviderAccount } from '../quota/sender-safety';
@@ -28,7 +29,7 @@ export interface UnipileWebhookService {
   /** Applies the stored events that are due (never applied, back-off elapsed); returns how many it tried. */
   processPending(limit?: number): Promise<number>;
   /** Stored events not applied yet, and the age of the oldest (for /ready). */
-  backlog(): Promise<{ pending: number; oldestAgeSeconds: number | null }>;
+  backlog(): Promise<Backlog>;
 }
 
 /** Back-off between attempts at one event: 1, 2, 4 ... 60 s, then every minute until it is applied. */
@@ -93,6 +94,16 @@ export function classifyEvent(
 
 const KNOWN_EVENTS = new Set(['account_status', 'new_relation', 'message_received', 'message_read', 'message_reaction', 'message_edited', 'message_deleted', 'message_delivered']);
 /** A metric label: the event types we know, anything else (the sender decides the name) as `other`. */
+/** Stored events not applied yet and when the oldest arrived: /ready's backlog and the metrics read this. */
+export async function pendingUnipileEvents(db: Db): Promise<{ pending: number; oldest: Date | null }> {
+  const row = await db
+    .selectFrom('unipile_events')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('received_at').as('oldest')])
+    .where('processed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.n), oldest: row.oldest ? new Date(row.oldest) : null };
+}
+
 export function eventLabel(type: string): string {
   return KNOWN_EVENTS.has(type) ? type : 'other';
 }
@@ -291,13 +302,8 @@ export function createUnipileWebhookService(deps: {
     },
 
     async backlog() {
-      const row = await db
-        .selectFrom('unipile_events')
-        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('received_at').as('oldest')])
-        .where('processed_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      const oldest = row.oldest ? new Date(row.oldest) : null;
-      return { pending: Number(row.n), oldestAgeSeconds: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : null };
+      const { pending, oldest } = await pendingUnipileEvents(db);
+      return backlogFrom(pending, oldest);
     },
   };
   return service;

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connection';
 import { UnauthorizedError } from '../../errors';
+import { pendingUnipileEvents } from '../../services/unipile-webhooks';
 import { httpRequestDuration, httpRequests, metricsAuthorized, registerScrapeGauge, renderMetrics } from '../../telemetry/metrics';
 import type { ApiApp } from '../app';
 
@@ -35,27 +36,19 @@ export function registerMetricsRoutes(app: ApiApp, deps: { db: Db; token: string
       return rows.map((r) => ({ labels: { status: r.status }, value: Number(r.n) }));
     },
   });
-  const backlog = async () => {
-    const row = await deps.db
-      .selectFrom('unipile_events')
-      .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('received_at').as('oldest')])
-      .where('processed_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return { count: Number(row.n), oldest: row.oldest ? new Date(row.oldest).getTime() : undefined };
-  };
   registerScrapeGauge({
     name: 'clento_unipile_webhook_events_pending',
     help: 'Unipile webhook events stored but not yet applied (the backlog)',
     labelNames: [],
-    read: async () => [{ labels: {}, value: (await backlog()).count }],
+    read: async () => [{ labels: {}, value: (await pendingUnipileEvents(deps.db)).pending }],
   });
   registerScrapeGauge({
     name: 'clento_unipile_webhook_oldest_pending_age_seconds',
     help: 'Age of the oldest Unipile webhook event not yet applied (0 when none)',
     labelNames: [],
     read: async () => {
-      const { oldest } = await backlog();
-      return [{ labels: {}, value: oldest ? Math.max(0, (Date.now() - oldest) / 1000) : 0 }];
+      const { oldest } = await pendingUnipileEvents(deps.db);
+      return [{ labels: {}, value: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 }];
     },
   });
 
