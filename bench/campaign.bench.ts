@@ -9,64 +9,39 @@
  * the real activities and the worker in this process. Flow: visit → invite, no delays.
  *
  * Run: npm run bench -- [--leads 10000] [--concurrency 500]
+ *      npm run bench -- --compare-bare [--leads 1000] [--pairs 3] [--concurrency 500]   (bench/compare-bare.ts)
+ *      npm run bench -- --realistic-actions   (bench/realistic-actions.ts)
  * Exit code: 0 when every check passes; 1 on a violation (a lead invited 0 or 2+ times, an unfinished
  * lead, a history at or over 10,000 events) or an error. Everything started is stopped at the end.
  */
 import { cpus, loadavg } from 'node:os';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { openDatabase } from '../src/db/connection';
-import { migrateToLatest } from '../src/db/migrate';
-import { findTemporalCli, MISSING_BINARY_HELP } from '../src/temporal/binaries';
-import { startDevServer } from '../src/temporal/dev-server';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { campaignWorkflowId, leadWorkflowId, orchestratorStatusQuery, type OrchestratorStatus } from '../src/workflows/definitions';
-import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { quickDefinition, seedCampaign, waitFor } from '../test/support/fixtures';
-import { startEngine } from '../test/support/stack';
-import { installTestRuntime } from '../test/support/temporal';
+import { compareBare } from './compare-bare';
+import { realisticActions } from './realistic-actions';
+import { startBenchStack } from './stack';
+import { log, positiveInt } from './support';
 
 const HISTORY_CEILING = 10_000;
 const LEAD_SAMPLE = 50;
-const NAMESPACE = 'default';
 const TASK_QUEUE = 'bench-campaign';
 
 const { values: flags } = parseArgs({
-  options: { leads: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '500' } },
+  options: {
+    leads: { type: 'string' },
+    concurrency: { type: 'string', default: '500' },
+    'compare-bare': { type: 'boolean', default: false },
+    pairs: { type: 'string', default: '3' },
+    'realistic-actions': { type: 'boolean', default: false },
+  },
   strict: true,
 });
-const LEADS = positiveInt('--leads', flags.leads);
+const LEADS = positiveInt('--leads', flags.leads ?? (flags['compare-bare'] ? '1000' : '10000'));
 const CONCURRENCY = positiveInt('--concurrency', flags.concurrency);
-
-function positiveInt(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return n;
-}
-
-const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const PAIRS = positiveInt('--pairs', flags.pairs);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A fresh database on the machine's server, or DATABASE_URL (migrated, left in place afterwards). */
-async function benchDatabase(): Promise<TestDatabase> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return createTestDatabase();
-  const handle = await openDatabase({ databaseUrl: url, dataDir: '' });
-  await migrateToLatest(handle.db);
-  return { ...handle, url, drop: () => handle.close() };
-}
 
 /** Every execution matching `query` (visibility listing; pages are followed by the iterator). */
 async function listAll(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
@@ -80,23 +55,16 @@ function stats(xs: number[]): { min: number; avg: number; max: number } {
 }
 
 async function main(): Promise<number> {
-  installTestRuntime();
-  const cleanups: Array<[string, () => Promise<unknown>]> = [];
-  const cleanup = async () => {
-    for (const [what, fn] of cleanups.reverse()) {
-      await fn().catch((err: unknown) => log(`cleanup ${what} failed: ${String(err)}`));
+  if (flags['realistic-actions']) return realisticActions();
+  const stack = await startBenchStack({ taskQueue: TASK_QUEUE });
+  const { db, client, engine } = stack;
+  if (flags['compare-bare']) {
+    try {
+      return await compareBare(stack, { leads: LEADS, pairs: PAIRS, concurrency: CONCURRENCY });
+    } finally {
+      await stack.cleanup();
     }
-    cleanups.length = 0;
-  };
-  let interrupted = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  }
 
   // Peak memory of this process: worker, activities, sandbox LinkedIn and the bench itself.
   let peakRss = 0;
@@ -107,41 +75,9 @@ async function main(): Promise<number> {
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
   const sampler = setInterval(sample, 250);
-  cleanups.push(['memory sampler', async () => clearInterval(sampler)]);
+  stack.defer('memory sampler', async () => clearInterval(sampler));
 
   try {
-    const cliPath = findTemporalCli();
-    if (!cliPath) throw new Error(MISSING_BINARY_HELP);
-    const port = await freePort();
-    const server = await startDevServer({ cliPath, namespace: NAMESPACE, port, headless: true });
-    cleanups.push(['dev server', () => server.stop()]);
-    log(`temporal dev server on ${server.address}`);
-
-    const db = await benchDatabase();
-    cleanups.push(['database', () => db.drop()]);
-    log(process.env.DATABASE_URL ? 'database: DATABASE_URL' : 'database: fresh PostgreSQL database');
-
-    const connection = await Connection.connect({ address: server.address });
-    cleanups.push(['client connection', () => connection.close()]);
-    const nativeConnection = await NativeConnection.connect({ address: server.address });
-    cleanups.push(['worker connection', () => nativeConnection.close()]);
-    const client = new Client({ connection, namespace: NAMESPACE });
-
-    const engine = await startEngine({ db, client, nativeConnection, taskQueue: TASK_QUEUE, namespace: NAMESPACE });
-    cleanups.push(['sandbox', () => engine.stop()]);
-    const running = engine.worker.run();
-    cleanups.push([
-      'worker',
-      async () => {
-        if (engine.worker.getState() === 'RUNNING') engine.worker.shutdown();
-        await running;
-      },
-    ]);
-    // The sandbox keeps every HTTP call for tests to inspect; nothing here reads them, so they are
-    // dropped as we go (write counts, which the check uses, are kept separately).
-    const dropCalls = setInterval(() => engine.sandbox.clearCalls(), 5_000);
-    cleanups.push(['call log', async () => clearInterval(dropCalls)]);
-
     log(`seeding ${LEADS} leads`);
     const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: quickDefinition(), leads: LEADS, slugPrefix: 'bench' });
     const workflowId = campaignWorkflowId(seeded.campaignId);
@@ -158,7 +94,7 @@ async function main(): Promise<number> {
         .catch(() => undefined);
       loads.push(loadavg()[0]!);
     }, 15_000);
-    cleanups.push(['progress', async () => clearInterval(progress)]);
+    stack.defer('progress', async () => clearInterval(progress));
     await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: CONCURRENCY });
     const result = (await handle.result()) as OrchestratorStatus;
     const wallMs = performance.now() - t0;
@@ -241,9 +177,7 @@ async function main(): Promise<number> {
     for (const f of failures) console.log(`FAIL: ${f}`);
     return failures.length === 0 ? 0 : 1;
   } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    await stack.cleanup();
   }
 }
 

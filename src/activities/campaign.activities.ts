@@ -7,7 +7,8 @@ import type { Lead } from '../db/schema';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import type { LeadResume, LeadSnapshot } from '../domain/step-outcome';
 import type { ExecutionData } from '../domain/timeline';
-import { contributionDelta, currentStepId, currentWaits, leadContribution } from '../domain/lead-analytics';
+import { contributionDelta, currentStepId, currentWaits, leadContribution, senderContribution } from '../domain/lead-analytics';
+import { assignLeadSender } from '../services/sender-assignment';
 import { addToCounters } from '../db/repositories/campaign-counter.repository';
 import { campaignAnalyticsShape } from './campaign-analytics-shape';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
@@ -166,19 +167,21 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
 
     recordLeadProgress: (input) => recordLeadProgress(db, input),
 
+    // The lead's own sender (one of the pool, not necessarily campaigns.sender_account).
     async getCampaignControlState({ campaignId, accountId }) {
       const row = await db
         .selectFrom('campaigns')
-        .innerJoin('connected_accounts', 'connected_accounts.id', 'campaigns.sender_account')
+        .innerJoin('connected_accounts', (j) => j.on('connected_accounts.id', '=', accountId).onRef('connected_accounts.organization_id', '=', 'campaigns.organization_id'))
         .select(['campaigns.status as campaignStatus', 'connected_accounts.status as accountStatus'])
         .where('campaigns.id', '=', campaignId)
-        .where('connected_accounts.id', '=', accountId)
         .executeTakeFirst();
       return {
         campaignStatus: row?.campaignStatus ?? 'stopped',
         accountStatus: row?.accountStatus ?? 'disconnected',
       };
     },
+
+    assignLeadSender: (input) => assignLeadSender(db, input),
 
     async signalCampaignLeads({ campaignId, signal, reason, completeCurrentExecutions }) {
       const client = deps.client();
@@ -262,13 +265,15 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
       .executeTakeFirst();
     const row = await trx
       .selectFrom('campaign_executions')
-      .select(['id', 'execution_data', 'status'])
+      .select(['id', 'execution_data', 'status', 'sender_account_id'])
       .where('campaign_id', '=', input.campaignId)
       .where('lead_id', '=', input.leadId)
       .forUpdate()
       .executeTakeFirstOrThrow();
     const data = row.execution_data as unknown as ExecutionData & {
       cursor?: { runId: string; seq: number } | null;
+      /** The sender the last record counted this lead for (a lead that moved is uncounted from it). */
+      senderId?: string | null;
     };
     const sameRun = data.cursor?.runId === input.runId;
     const lastSeq = sameRun ? (data.cursor?.seq ?? 0) : 0;
@@ -278,13 +283,15 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
       fresh.length > 0 ? { runId: input.runId, seq: fresh[fresh.length - 1]!.seq } : (data.cursor ?? null);
     // `resume` is what the last stop left; a run that goes on past it (restarted, then finished) clears it.
     const resume = input.resume ?? (input.final ? undefined : (data as { resume?: LeadResume }).resume);
-    const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor, ...(resume ? { resume } : {}) };
+    const senderId = row.sender_account_id ?? null;
+    const next = { timeline, steps: { ...(data.steps ?? {}), ...input.steps }, cursor, ...(resume ? { resume } : {}), ...(senderId ? { senderId } : {}) };
     const nextStatus = input.status ?? row.status;
     // The campaign's counters move by this lead's difference, in this transaction (analytics stay O(1) to read).
     // A row this transaction created counted for nothing yet.
     const before = inserted ? new Map<string, number>() : leadContribution(data, row.status, shape.edges, shape.timeZone);
     const after = leadContribution(next, nextStatus, shape.edges, shape.timeZone);
-    await addToCounters(trx, input.campaignId, contributionDelta(before, after));
+    const withSender = (c: Map<string, number>, d: ExecutionData, sender: string | null | undefined) => new Map([...c, ...senderContribution(c, d, sender)]);
+    await addToCounters(trx, input.campaignId, contributionDelta(withSender(before, data, data.senderId), withSender(after, next, senderId)), input.leadId);
     const waits = currentWaits(next.timeline, nextStatus);
     const now = new Date();
     await trx
@@ -310,6 +317,16 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
   });
 }
 
+/** The non-retryable failure the lead workflow reads as "paused" or "stopped" (see guardCampaignActive). */
+export function campaignNotActive(status: string | undefined): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FAILURE_TYPES.CampaignNotActiveError,
+    message: `campaign is ${status ?? 'gone'}: no new LinkedIn action starts`,
+    nonRetryable: true,
+    details: [{ campaignStatus: status === 'paused' ? 'paused' : 'stopped' }],
+  });
+}
+
 /**
  * Refuses to start a LinkedIn action while the campaign is not in progress. The pause API changes
  * the campaign's status before it returns, so no lead starts a new action after that, whether or
@@ -327,14 +344,7 @@ export function guardCampaignActive<T extends object>(db: Db, activities: T): T 
         .select('status')
         .where('id', '=', input.campaignId)
         .executeTakeFirst();
-      if (row?.status !== 'in_progress') {
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPES.CampaignNotActiveError,
-          message: `campaign is ${row?.status ?? 'gone'}: no new LinkedIn action starts`,
-          nonRetryable: true,
-          details: [{ campaignStatus: row?.status === 'paused' ? 'paused' : 'stopped' }],
-        });
-      }
+      if (row?.status !== 'in_progress') throw campaignNotActive(row?.status);
       return fn(input);
     },
   ]);

@@ -5,6 +5,7 @@
 import type { LeadResume, LeadSnapshot, StepActivityInput, StepOutcome } from '../domain/step-outcome';
 import type { ExecutionData, StepState, TimelineEntry } from '../domain/timeline';
 import type { CampaignPlan, StepKind } from '../domain/workflow-definition/plan';
+import type { AssignLeadSenderInput, AssignLeadSenderResult } from '../services/sender-assignment';
 import type { LeadFinalStatus } from '../workflows/definitions';
 
 export interface LinkedInActivities {
@@ -67,6 +68,8 @@ export interface CampaignActivities {
   markCampaignStatus(input: { campaignId: string; status: 'completed' | 'failed' | 'stopped'; reason?: string }): Promise<void>;
   recordLeadProgress(input: RecordLeadProgressInput): Promise<void>;
   getCampaignControlState(input: { campaignId: string; accountId: string }): Promise<{ campaignStatus: string; accountStatus: string }>;
+  /** The lead's sender from the campaign's pool: chosen once, kept, replaced only when asked (sender-assignment.ts). */
+  assignLeadSender(input: AssignLeadSenderInput): Promise<AssignLeadSenderResult>;
   /** Fans a control signal out to the campaign's running lead workflows, in pages, from the activity side. */
   signalCampaignLeads(input: { campaignId: string; signal: 'pause' | 'resume' | 'stop'; reason?: string; completeCurrentExecutions?: boolean }): Promise<{ signalled: number }>;
 }

@@ -36,12 +36,16 @@ import { registerApiKeyRoutes } from './routes/api-keys.routes';
 import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.routes';
 import { registerLeadListRoutes } from './routes/lead-lists.routes';
 import { registerLeadRoutes } from './routes/leads.routes';
+import { registerDoNotContactRoutes } from './routes/do-not-contact.routes';
+import { registerOrganizationSettingsRoutes } from './routes/organization-settings.routes';
 import { registerCampaignRoutes } from './routes/campaigns.routes';
 import { registerCampaignControlRoutes } from './routes/campaign-control.routes';
+import { registerForecastRoutes } from './routes/forecast.routes';
 import { registerExecutionRoutes } from './routes/executions.routes';
 import { registerAnalyticsRoutes } from './routes/analytics.routes';
 import { registerDashboard } from './dashboard';
 import { registerSessionRoutes } from './routes/session.routes';
+import { registerWorkflowDefinitionRoutes } from './routes/workflow-definitions.routes';
 
 /** The app as route modules see it: TypeBox schemas type each handler's request and reply. */
 export type ApiApp = FastifyInstance<
@@ -79,6 +83,8 @@ export interface ApiDeps {
   metricsToken?: string;
   /** The built web dashboard served at /app (default: web/dist of this checkout). */
   dashboardDir?: string;
+  /** Signals stop to running leads that new do-not-contact entries match; unset, the background loop does it. */
+  stopListedLeads?: () => Promise<number>;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -163,11 +169,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerWebhookEndpointRoutes(app, deps);
   registerLeadListRoutes(app, deps);
   registerLeadRoutes(app, deps);
+  registerDoNotContactRoutes(app, deps);
+  registerOrganizationSettingsRoutes(app, deps);
   registerCampaignRoutes(app, deps);
   registerCampaignControlRoutes(app, deps);
+  registerForecastRoutes(app, deps);
   registerExecutionRoutes(app, deps);
   registerAnalyticsRoutes(app, deps);
   registerSessionRoutes(app);
+  registerWorkflowDefinitionRoutes(app, deps);
   await registerDashboard(app, deps.dashboardDir);
   for (const add of deps.extraRoutes ?? []) await app.register(async (scope) => add(scope));
 

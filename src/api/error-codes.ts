@@ -30,13 +30,13 @@ export const ERROR_CODES = {
   },
   invalid_csv: {
     status: 400,
-    meaning: 'The CSV body does not parse or has no linkedin_url / linkedin_id column; `details` says where.',
+    meaning: 'The CSV body does not parse or has no column the route reads (linkedin_url / linkedin_id for leads; those, company, domain or kind and value for the do-not-contact list); `details` says where.',
   },
   invalid_workflow_definition: {
     status: 400,
     alsoAs: [422],
     meaning:
-      'The campaign step graph does not compile; `details` lists the problems, each pointing at a nodeId, edgeId or path. 400 when saving; 422 when starting a campaign whose stored definition no longer compiles.',
+      'The campaign step graph does not compile; `details` lists the problems, each pointing at a nodeId, edgeId or path. 400 when saving; 422 when starting or forecasting a campaign whose stored definition no longer compiles.',
   },
   invalid_expiry: { status: 400, meaning: 'An API key `expiresAt` that is not in the future.' },
   webhook_url_not_allowed: {
@@ -98,13 +98,19 @@ export const ERROR_CODES = {
   },
   lead_list_not_found: { status: 404, meaning: 'No lead list with this id in your organization.' },
   lead_not_found: { status: 404, meaning: 'No lead with this id in your organization.' },
+  do_not_contact_entry_not_found: { status: 404, meaning: 'No do-not-contact entry with this id in your organization.' },
   campaign_not_found: {
     status: 404,
     meaning: 'No campaign with this id in your organization (deleted campaigns included).',
   },
   execution_not_found: { status: 404, meaning: 'This lead has no execution in this campaign (yet).' },
+  campaign_sender_not_found: { status: 404, meaning: 'The account is not an active sender of this campaign.' },
 
   // state conflicts
+  last_sender: {
+    status: 409,
+    meaning: 'The account is the campaign\'s last active sender: a campaign keeps at least one (add another first).',
+  },
   account_already_exists: {
     status: 409,
     meaning: 'A connected account with this providerAccountId already exists in your organization.',
@@ -156,7 +162,7 @@ export const ERROR_CODES = {
   lead_list_empty: { status: 422, meaning: 'Start: the campaign lead list has no leads.' },
   sender_account_missing: {
     status: 422,
-    meaning: 'Start: the campaign has no sender account (it was deleted).',
+    meaning: 'Start or forecast: the campaign has no sender account (it was deleted).',
   },
   sender_account_not_connected: {
     status: 422,

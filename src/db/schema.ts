@@ -21,6 +21,8 @@ export interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   created_at: Timestamp;
+  /** A person is worked by one campaign at a time; a reply stops them everywhere (default on). */
+  one_voice: Generated<boolean>;
 }
 
 export interface ApiKeysTable {
@@ -102,6 +104,20 @@ export interface OrganizationWebhooksTable {
   created_at: Timestamp;
 }
 
+export interface DoNotContactTable {
+  id: Generated<string>;
+  organization_id: string;
+  kind: 'profile' | 'company' | 'domain';
+  /** The normalized key (src/services/do-not-contact-keys.ts): what leads are matched on. */
+  key: string;
+  /** As entered. */
+  value: string;
+  created_at: Timestamp;
+  /** Null until the running leads it matches were signalled to stop. */
+  leads_stopped_at: NullableTimestamp;
+  stop_claimed_until: NullableTimestamp;
+}
+
 export interface CampaignsTable {
   id: Generated<string>;
   organization_id: string;
@@ -114,6 +130,10 @@ export interface CampaignsTable {
   workflow_definition: Json;
   schedule: Json | null;
   leads_per_day: number | null;
+  /** Skip leads the organization invited or messaged (another campaign) in the last N days; null = off. */
+  skip_contacted_within_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Skip leads already connected to the sender, until this campaign contacted them (default false). */
+  skip_connected_leads: Generated<boolean>;
   workflow_id: string | null;
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;
@@ -146,11 +166,24 @@ export interface CampaignExecutionsTable {
   wait_step_id: ColumnType<string | null, string | null | undefined, string | null>;
   wait_reason: ColumnType<string | null, string | null | undefined, string | null>;
   wait_until: NullableTimestamp;
+  /** The sender this lead was given when it started (sender pools); null for leads started before pools. */
+  sender_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A campaign's sender pool; `campaigns.sender_account` names the first active one. */
+export interface CampaignSendersTable {
+  campaign_id: string;
+  account_id: string;
+  position: number;
+  added_at: Timestamp;
+  removed_at: NullableTimestamp;
 }
 
 export interface CampaignCountersTable {
   campaign_id: string;
   key: string;
+  /** Which of the counter's rows (campaign-counter.repository.ts sums them on read). */
+  shard: ColumnType<number, number | undefined, number>;
   value: ColumnType<string | number, number, number>;
 }
 
@@ -163,9 +196,11 @@ export interface Database {
   organization_webhooks: OrganizationWebhooksTable;
   campaigns: CampaignsTable;
   campaign_executions: CampaignExecutionsTable;
+  campaign_senders: CampaignSendersTable;
   unipile_events: UnipileEventsTable;
   api_rate_limits: ApiRateLimitsTable;
   campaign_counters: CampaignCountersTable;
+  do_not_contact: DoNotContactTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

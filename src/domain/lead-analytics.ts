@@ -199,6 +199,18 @@ export function leadContribution(
   return out;
 }
 
+/**
+ * The same lead counted for its sender (sender pools): `sender:<accountId>:leads:<status>`,
+ * `sender:<accountId>:rate:<base>` and `sender:<accountId>:done:<step kind>` (its LinkedIn actions).
+ */
+export function senderContribution(contribution: Map<string, number>, data: ExecutionData | null, senderId: string | null | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!senderId || !data) return out;
+  for (const [k, v] of contribution) if (k.startsWith('leads:') || k.startsWith('rate:')) out.set(`sender:${senderId}:${k}`, v);
+  for (const s of Object.values(data.steps ?? {})) if (s.state === 'done') add(out, `sender:${senderId}:done:${s.kind}`);
+  return out;
+}
+
 /** after − before, without the keys that did not change. */
 export function contributionDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const delta = new Map<string, number>();

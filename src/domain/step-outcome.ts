@@ -6,9 +6,12 @@ export type StepOutcome =
 
 /**
  * Skip reasons that end the lead rather than the step: reading the conversation before a message showed
- * that the lead replied, or that a person wrote from the sender account (a human took over).
+ * that the lead replied, or that a person wrote from the sender account (a human took over); the lead
+ * is on the organization's do-not-contact list; another campaign of the organization works this person,
+ * or contacted them within the campaign's `skipContactedWithinDays`; the campaign skips leads already
+ * connected to its sender (`skipConnectedLeads`).
  */
-export const CONVERSATION_STOP_REASONS: readonly string[] = ['replied', 'human_took_over'];
+export const CONVERSATION_STOP_REASONS: readonly string[] = ['replied', 'human_took_over', 'do_not_contact', 'in_another_campaign', 'contacted_recently', 'already_connected_to_sender'];
 
 /** Where a stopped lead was, so starting the campaign again resumes instead of rewinding its waits. */
 export interface LeadResume {

@@ -6,6 +6,7 @@ import type { StepKind } from './workflow-definition/plan';
  */
 export type TimelineEntryType =
   | 'lead_started'
+  | 'sender_assigned' // the sender of the campaign's pool that works this lead (detail.accountId), or its replacement
   | 'step_started'
   | 'step_completed'
   | 'step_skipped'

@@ -127,7 +127,7 @@ function describeError(err: unknown): Record<string, unknown> {
  */
 export async function alreadyDoneForPerson(
   db: Db,
-  q: { organizationId: string; providerId: string; kind: string | string[]; exceptCampaignId?: string | null },
+  q: { organizationId: string; providerId: string; kind: string | string[]; exceptCampaignId?: string | null; since?: Date },
 ): Promise<LinkedinAction | null> {
   const kinds = Array.isArray(q.kind) ? q.kind : [q.kind];
   let query = ledger(db)
@@ -137,6 +137,7 @@ export async function alreadyDoneForPerson(
     .where('target_provider_id', '=', q.providerId)
     .where('kind', 'in', kinds)
     .where('status', '=', 'succeeded');
+  if (q.since) query = query.where('created_at', '>=', q.since);
   if (q.exceptCampaignId) {
     const except = q.exceptCampaignId;
     query = query.where((eb) => eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '!=', except)]));

@@ -161,10 +161,16 @@ export function slowedPace(pace: number, factor: number): number {
  * last slot today (the last one lands a gap before the window closes). No slot today yet: now.
  */
 export function pacedSlot(o: { now: Date; windowEnd: Date; lastToday: Date | null; remaining: number }): Date {
-  if (!o.lastToday || o.remaining <= 0) return o.now;
-  const from = Math.max(o.now.getTime(), o.lastToday.getTime());
-  const gap = Math.max(0, o.windowEnd.getTime() - from) / (o.remaining + 1);
-  return new Date(Math.max(o.now.getTime(), o.lastToday.getTime() + gap));
+  return new Date(pacedSlotMs(o.now.getTime(), o.windowEnd.getTime(), o.lastToday?.getTime() ?? null, o.remaining));
+}
+
+/** pacedSlot on epoch milliseconds: the forecast asks it 1.5 million times and cannot allocate four Dates each. */
+export function pacedSlotMs(now: number, windowEnd: number, lastToday: number | null, remaining: number): number {
+  if (lastToday === null || remaining <= 0) return now;
+  const from = Math.max(now, lastToday);
+  const gap = Math.max(0, windowEnd - from) / (remaining + 1);
+  // Whole milliseconds, as a Date holds them (pacedSlot's Date used to truncate the gap's fraction).
+  return Math.trunc(Math.max(now, lastToday + gap));
 }
 
 /**

@@ -22,6 +22,7 @@ import { unipileAccountDirectory } from './account-directory';
 import { unipileWebhookRoutes } from '../api/routes/unipile-webhooks.routes';
 import { createUnipileWebhookService } from '../services/unipile-webhooks';
 import { startBackgroundLoop } from '../services/background';
+import { createDncStopper, temporalStopLead } from '../services/do-not-contact-stops';
 import { findTemporalCli, MISSING_BINARY_HELP } from '../temporal/binaries';
 import { connectClient, connectWorkerConnection, targetFromConfig } from '../temporal/connection';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
@@ -162,8 +163,13 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     const campaigns = createCampaignService({ db: db.db, client, taskQueue: config.temporal.taskQueue, logger });
     const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
     // Every process (API or worker) applies stored webhooks and re-sends owed control signals.
+    const dncStops = createDncStopper({ db: db.db, stopLead: temporalStopLead(client) });
     const background = startBackgroundLoop(
-      { processPendingWebhooks: () => webhooks.processPending(), reconcileControl: () => campaigns.reconcileControl() },
+      {
+        processPendingWebhooks: () => webhooks.processPending(),
+        reconcileControl: () => campaigns.reconcileControl(),
+        stopListedLeads: () => dncStops.stopListedLeads(),
+      },
       { logger: logger.child({ component: 'background' }) },
     );
     stack.push({ name: 'background loop', close: () => background.stop() });
@@ -214,6 +220,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         db: db.db,
         logger,
         campaignControl: campaigns,
+        stopListedLeads: () => dncStops.stopListedLeads(),
         compileDefinition: compileWorkflowDefinition,
         accountDirectory: unipile ? unipileAccountDirectory(unipile) : undefined,
         hostedAuth: config.unipile.webhookSecret

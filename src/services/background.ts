@@ -10,6 +10,8 @@ import type { Logger } from '../logger';
 export interface BackgroundWork {
   processPendingWebhooks(): Promise<number>;
   reconcileControl(): Promise<number>;
+  /** Signals stop to the running leads that new do-not-contact entries match (src/services/do-not-contact-stops.ts). */
+  stopListedLeads?(): Promise<number>;
 }
 
 export interface BackgroundLoop {
@@ -29,6 +31,7 @@ export function startBackgroundLoop(work: BackgroundWork, opts: { logger: Logger
     for (const [name, run] of [
       ['unipile webhooks', () => work.processPendingWebhooks()],
       ['campaign control', () => work.reconcileControl()],
+      ['do-not-contact stops', () => work.stopListedLeads?.() ?? Promise.resolve(0)],
     ] as const) {
       try {
         // A full batch means more may be due: go on at once.

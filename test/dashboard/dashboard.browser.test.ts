@@ -235,7 +235,9 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
     await db.db.updateTable('api_keys').set({ revoked_at: new Date() }).execute();
-    await page.getByRole('link', { name: 'Accounts' }).click();
+    // Opened by address, not by the nav link: the campaigns page's own refresh may meet the revoked key
+    // first and take the nav away mid-click (a merged-main run timed out on the detached link).
+    await page.goto(new URL('/app/accounts', page.url()).href);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.evaluate("sessionStorage.getItem('clento.apiKey')"), null);
   });

@@ -8,28 +8,13 @@ import type { ExecutionData } from '../../src/domain/timeline';
 import { UnipileClient } from '../../src/linkedin/unipile.client';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedCampaign, waitFor } from '../support/fixtures';
+import { leadExecution, seedCampaign, stepChain, stepNode, waitFor } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { startEngine, type EngineStack } from '../support/stack';
 import { connectTestTemporal, type TestTemporal } from '../support/temporal';
 
-const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({
-  id,
-  type: 'action',
-  position: { x: 0, y: 0 },
-  data: { type, label: id, isConfigured: true, config },
-});
-const edge = (id: string, source: string, target: string, delay?: string) => ({
-  id,
-  source,
-  target,
-  type: 'buttonedge',
-  data: delay ? { delay, delayData: { delay: parseInt(delay, 10), unit: delay.slice(-1) } } : {},
-});
-/** A chain of steps, with `delay` on every edge. */
-function chain(steps: Array<ReturnType<typeof node>>, delay?: string) {
-  return { nodes: steps, edges: steps.slice(1).map((s, i) => edge(`e${i + 1}`, steps[i]!.id, s.id, delay)), timestamp: '2026-12-02T05:00:00.000Z' };
-}
+const node = stepNode;
+const chain = stepChain;
 
 describe('campaign semantics a user relies on', () => {
   let t: TestTemporal;
@@ -55,10 +40,7 @@ describe('campaign semantics a user relies on', () => {
     const row = await db.db.selectFrom('campaign_executions').select('execution_data').where('campaign_id', '=', campaignId).where('lead_id', '=', leadId).executeTakeFirst();
     return (row?.execution_data as unknown as ExecutionData | undefined)?.timeline ?? [];
   };
-  const execution = async (campaignId: string, leadId: string) => {
-    const row = await db.db.selectFrom('campaign_executions').selectAll().where('campaign_id', '=', campaignId).where('lead_id', '=', leadId).executeTakeFirstOrThrow();
-    return { row, data: row.execution_data as unknown as ExecutionData };
-  };
+  const execution = (campaignId: string, leadId: string) => leadExecution(db.db, campaignId, leadId);
   const finished = (campaignId: string) => t.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
   const visited = (slug: string) => engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${slug}$`) }).length > 0;
 

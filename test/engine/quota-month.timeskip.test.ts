@@ -123,6 +123,8 @@ describe('a month of sender safety for a free and a Premium account on the time-
       organizationId: first.organizationId,
       accountId: first.accountId,
     });
+    // "again" works the same people while "first" does: only with the organization's one voice off.
+    await db.db.updateTable('organizations').set({ one_voice: false }).where('id', '=', first.organizationId).execute();
     const campaigns: Seeded[] = [free, first, again, inmail];
 
     const serverNow = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'UTC' });

@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/connection';
+import type { ExecutionData } from '../../src/domain/timeline';
 import { updateAccountSettings } from '../../src/quota/quota.repository';
 
 /** The example flow of shared/workflow-definition.md, as the editor saves it. */
@@ -47,6 +48,34 @@ export function quickDefinition() {
     edges: [{ id: 'e1', source: 'visit', target: 'invite', type: 'buttonedge', data: {} }],
     timestamp: '2026-11-25T10:00:00.000Z',
   };
+}
+
+/** One configured action node of a workflow definition, as the editor saves it. */
+export const stepNode = (id: string, type: string, config: Record<string, unknown> = {}) => ({
+  id,
+  type: 'action',
+  position: { x: 0, y: 0 },
+  data: { type, label: id, isConfigured: true, config },
+});
+
+/** An edge, with an optional delay (`4s`, `2d`...). */
+export const stepEdge = (id: string, source: string, target: string, delay?: string) => ({
+  id,
+  source,
+  target,
+  type: 'buttonedge',
+  data: delay ? { delay, delayData: { delay: parseInt(delay, 10), unit: delay.slice(-1) } } : {},
+});
+
+/** A chain of steps, with `delay` on every edge. */
+export function stepChain(steps: Array<ReturnType<typeof stepNode>>, delay?: string) {
+  return { nodes: steps, edges: steps.slice(1).map((s, i) => stepEdge(`e${i + 1}`, steps[i]!.id, s.id, delay)), timestamp: '2026-12-02T05:00:00.000Z' };
+}
+
+/** A lead's execution row in a campaign and its timeline data (throws when there is none yet). */
+export async function leadExecution(db: Db, campaignId: string, leadId: string) {
+  const row = await db.selectFrom('campaign_executions').selectAll().where('campaign_id', '=', campaignId).where('lead_id', '=', leadId).executeTakeFirstOrThrow();
+  return { row, data: row.execution_data as unknown as ExecutionData };
 }
 
 export interface Seeded {

@@ -6,6 +6,7 @@ import { CampaignsPage } from './pages/Campaigns';
 import { CampaignPage } from './pages/Campaign';
 import { AccountsPage } from './pages/Accounts';
 import { NewCampaignPage } from './pages/NewCampaign';
+import { EditSequencePage } from './pages/EditSequence';
 
 export function App() {
   const path = usePath();
@@ -30,10 +31,12 @@ export function App() {
   }
 
   const campaign = /^\/campaigns\/([0-9a-f-]{36})$/.exec(path);
+  const sequence = /^\/campaigns\/([0-9a-f-]{36})\/sequence$/.exec(path);
   let page;
   if (path === '/' || path === '/campaigns') page = <CampaignsPage />;
   else if (path === '/campaigns/new') page = <NewCampaignPage />;
   else if (campaign) page = <CampaignPage id={campaign[1]!} />;
+  else if (sequence) page = <EditSequencePage id={sequence[1]!} />;
   else if (path === '/accounts') page = <AccountsPage />;
   else
     page = (

@@ -45,6 +45,7 @@ api.use(auth);
 
 export type Schemas = components['schemas'];
 export type Campaign = paths['/api/campaigns/{id}']['get']['responses'][200]['content']['application/json'];
+export type Forecast = paths['/api/campaigns/{id}/forecast']['get']['responses'][200]['content']['application/json'];
 export type Analytics = paths['/api/campaigns/{id}/analytics']['get']['responses'][200]['content']['application/json'];
 export type Account = paths['/api/accounts']['get']['responses'][200]['content']['application/json']['items'][number];
 export type Execution = paths['/api/campaigns/{id}/executions']['get']['responses'][200]['content']['application/json']['items'][number];

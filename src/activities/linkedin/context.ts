@@ -18,11 +18,16 @@ import { MissingTemplateVariableError, renderTemplate, UnknownTemplateVariableEr
 import type { UserProfile } from '../../linkedin/unipile.schemas';
 import type { CallOptions, RateLimitSignal, UnipileClient } from '../../linkedin/unipile.client';
 import type { WebhookDestinationPolicy } from '../../services/webhook-destinations';
+import { leadTemplateValues } from '../../services/template-preview';
 import { linkedinActionDuration, linkedinActions } from '../../telemetry/metrics';
 import { stepDefinition } from '../../domain/steps/registry';
 import { isQuotaKind, type QuotaKind } from '../../quota/limits';
 import { recordProviderBlock } from '../../quota/quota.repository';
 import { recordDisconnect, recordRateLimitHeaders } from '../../quota/sender-safety';
+import { leadOnList } from '../../services/do-not-contact';
+import { oneVoice, workedElsewhere } from '../../services/one-voice';
+import { campaignNotActive } from '../campaign.activities';
+import { connectedToSenderSkip, contactedRecentlySkip, loadCampaignFilters } from './lead-filters';
 
 export interface AccountStoppedEvent {
   accountId: string;
@@ -132,9 +137,15 @@ export class StepContext {
     heartbeat(details);
   }
 
-  /** Whether to skip people this organization already invited/messaged from another campaign (default: yes). */
+  /** The organization's one-voice setting, when the step path read it (runStepOnce does). */
+  oneVoice: boolean | undefined;
+
+  /**
+   * Whether to skip people this organization already invited/messaged from another campaign: the
+   * organization's one-voice setting (default on); a step's `config.dedupeAcrossCampaigns: false` still turns it off.
+   */
   get dedupeAcrossCampaigns(): boolean {
-    return this.input.config.dedupeAcrossCampaigns !== false;
+    return this.oneVoice !== false && this.input.config.dedupeAcrossCampaigns !== false;
   }
 
   /** The lead's provider id; resolved by a (silent) profile read and stored on the lead when unknown. */
@@ -186,14 +197,14 @@ export class StepContext {
       .where('organization_id', '=', this.input.organizationId)
       .executeTakeFirst();
     const pick = (a: string | null | undefined, b: string | null | undefined) => (a?.trim() ? a : (b ?? null));
-    const profile = (row?.enrichment_data as { profile?: { headline?: unknown } } | undefined)?.profile;
+    const stored = row ? leadTemplateValues(row) : {};
     return {
-      firstName: pick(lead.firstName, row?.first_name),
-      lastName: pick(lead.lastName, row?.last_name),
-      fullName: pick(lead.fullName, row?.full_name),
-      company: pick(lead.company, row?.company),
-      title: pick(lead.title, row?.title),
-      headline: typeof profile?.headline === 'string' ? profile.headline : null,
+      firstName: pick(lead.firstName, stored.firstName),
+      lastName: pick(lead.lastName, stored.lastName),
+      fullName: pick(lead.fullName, stored.fullName),
+      company: pick(lead.company, stored.company),
+      title: pick(lead.title, stored.title),
+      headline: stored.headline ?? null,
     };
   }
 
@@ -380,8 +391,36 @@ async function runStepOnce(def: LinkedInStepDefinition, deps: LinkedInActivityDe
   let account: SenderAccount | null = null;
   let ctx: StepContext | null = null;
   try {
+    // Before the lead's first action and before every later one: an entry added mid-campaign ends the
+    // lead at its next step (do_not_contact is a stop reason), without a call to LinkedIn.
+    const listed = await leadOnList(deps.db, input.organizationId, input.lead.id);
+    if (listed) {
+      log.info({ entryId: listed.id, kind: listed.kind }, 'step skipped: lead on the do-not-contact list');
+      return { status: 'skipped', reason: 'do_not_contact', detail: { entryId: listed.id, kind: listed.kind } };
+    }
+    const voice = await oneVoice(deps.db, input.organizationId);
+    const elsewhere = voice ? await workedElsewhere(deps.db, { organizationId: input.organizationId, campaignId: input.campaignId, leadId: input.lead.id }) : undefined;
+    if (elsewhere) {
+      log.info({ otherCampaignId: elsewhere.campaignId }, 'step skipped: another campaign works this person');
+      return { status: 'skipped', reason: 'in_another_campaign', detail: { campaignId: elsewhere.campaignId } };
+    }
     account = def.usesAccount ? await loadSenderAccount(deps.db, input.organizationId, input.accountId) : null;
+    // Read last, right before LinkedIn: a pause that returned while the checks above ran still holds
+    // this action back (the activity's guard read the status before them, and refused a missing campaign).
+    const filters = await loadCampaignFilters(deps.db, input);
+    if (filters.campaignStatus && filters.campaignStatus !== 'in_progress') throw campaignNotActive(filters.campaignStatus);
+    const recent = await contactedRecentlySkip(deps.db, input, filters, activityNow());
+    if (recent) {
+      log.info({ reason: recent.reason }, 'step skipped by the campaign lead filters');
+      return recent;
+    }
     ctx = new StepContext(deps, input, def.kind, account, log);
+    ctx.oneVoice = voice;
+    const connected = await connectedToSenderSkip(ctx, filters);
+    if (connected) {
+      log.info({ reason: connected.reason }, 'step skipped by the campaign lead filters');
+      return connected;
+    }
     const outcome = await def.run(ctx);
     log.info({ status: outcome.status, ...(outcome.status === 'skipped' ? { reason: outcome.reason } : {}) }, 'step finished');
     return outcome;

@@ -2,6 +2,14 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/connection';
 import * as campaigns from '../../db/repositories/campaign.repository';
 import { findAccount } from '../../db/repositories/connected-account.repository';
+import { readCounters } from '../../db/repositories/campaign-counter.repository';
+import {
+  activeSenderIdsOf,
+  addCampaignSender,
+  listCampaignSenders,
+  removeCampaignSender,
+  replaceCampaignSenders,
+} from '../../db/repositories/campaign-sender.repository';
 import { findLeadList } from '../../db/repositories/lead-list.repository';
 import { CAMPAIGN_STATUSES, type Campaign } from '../../db/schema';
 import type { ApiApp, ApiDeps } from '../app';
@@ -60,9 +68,14 @@ const CampaignBody = Type.Object({
   statusReason: NullableString,
   leadListId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   senderAccountId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  senderAccountIds: Type.Array(Type.String({ format: 'uuid' }), {
+    description: "The campaign's active sender pool, in order; senderAccountId is its first",
+  }),
   workflowDefinition: Type.Unknown(),
   schedule: Type.Unknown(),
   leadsPerDay: Type.Union([Type.Integer(), Type.Null()]),
+  skipContactedWithinDays: Type.Union([Type.Integer(), Type.Null()]),
+  skipConnectedLeads: Type.Boolean(),
   workflowId: NullableString,
   startedAt: NullableTimestamp,
   completedAt: NullableTimestamp,
@@ -71,18 +84,39 @@ const CampaignBody = Type.Object({
 });
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const MAX_SENDERS = 50;
+const SenderAccountIds = Type.Array(Type.String({ format: 'uuid' }), {
+  minItems: 1,
+  maxItems: MAX_SENDERS,
+  uniqueItems: true,
+  description:
+    'The sender pool (one or more connected accounts of the organization); each lead gets one of them for its whole life. Give this or senderAccountId (a pool of one).',
+});
 const Description = Type.String({ maxLength: 2000 });
 const LeadsPerDay = Type.Integer({ minimum: 1, maximum: 10_000 });
+const SkipConnectedLeads = Type.Boolean({
+  description:
+    'Skip (and end) leads already connected to the sender, until this campaign has invited or messaged them (reason already_connected_to_sender). Default false.',
+});
+const SkipContactedWithinDays = Type.Integer({
+  minimum: 1,
+  maximum: 365,
+  description:
+    'Skip (and end) leads that another campaign of the organization invited or messaged in the last N days (reason contacted_recently)',
+});
 
 const CreateCampaign = Type.Object(
   {
     name: Name,
     description: Type.Optional(Description),
     leadListId: Type.String({ format: 'uuid' }),
-    senderAccountId: Type.String({ format: 'uuid' }),
+    senderAccountId: Type.Optional(Type.String({ format: 'uuid' })),
+    senderAccountIds: Type.Optional(SenderAccountIds),
     workflowDefinition: WorkflowDefinition,
     schedule: Type.Optional(Schedule),
     leadsPerDay: Type.Optional(LeadsPerDay),
+    skipContactedWithinDays: Type.Optional(SkipContactedWithinDays),
+    skipConnectedLeads: Type.Optional(SkipConnectedLeads),
   },
   { additionalProperties: false },
 );
@@ -93,9 +127,12 @@ const PatchCampaign = Type.Object(
     description: Type.Optional(Type.Union([Description, Type.Null()])),
     leadListId: Type.Optional(Type.String({ format: 'uuid' })),
     senderAccountId: Type.Optional(Type.String({ format: 'uuid' })),
+    senderAccountIds: Type.Optional(SenderAccountIds),
     workflowDefinition: Type.Optional(WorkflowDefinition),
     schedule: Type.Optional(Type.Union([Schedule, Type.Null()])),
     leadsPerDay: Type.Optional(Type.Union([LeadsPerDay, Type.Null()])),
+    skipContactedWithinDays: Type.Optional(Type.Union([SkipContactedWithinDays, Type.Null()])),
+    skipConnectedLeads: Type.Optional(SkipConnectedLeads),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -105,7 +142,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export function toCampaignJson(row: Campaign): Static<typeof CampaignBody> {
+export function toCampaignJson(row: Campaign, senderAccountIds: string[]): Static<typeof CampaignBody> {
   return {
     id: row.id,
     name: row.name,
@@ -114,9 +151,12 @@ export function toCampaignJson(row: Campaign): Static<typeof CampaignBody> {
     statusReason: row.status_reason,
     leadListId: row.prospect_list,
     senderAccountId: row.sender_account,
+    senderAccountIds,
     workflowDefinition: row.workflow_definition,
     schedule: row.schedule,
     leadsPerDay: row.leads_per_day,
+    skipContactedWithinDays: row.skip_contacted_within_days,
+    skipConnectedLeads: row.skip_connected_leads,
     workflowId: row.workflow_id,
     startedAt: isoOrNull(row.started_at),
     completedAt: isoOrNull(row.completed_at),
@@ -134,6 +174,32 @@ function isTimezone(zone: string): boolean {
   }
 }
 
+/** With its pool (one query for a page of campaigns). */
+async function campaignsJson(db: Db, rows: Campaign[]): Promise<Array<Static<typeof CampaignBody>>> {
+  const pools = await activeSenderIdsOf(db, rows);
+  return rows.map((row) => toCampaignJson(row, pools.get(row.id) ?? []));
+}
+
+/**
+ * The pool a save asks for: `senderAccountIds`, or `senderAccountId` as a pool of one; both given
+ * must agree on the first sender. undefined: the save does not touch the pool.
+ */
+function requestedPool(body: {
+  senderAccountId?: string;
+  senderAccountIds?: string[];
+}): string[] | undefined {
+  if (body.senderAccountIds === undefined)
+    return body.senderAccountId === undefined ? undefined : [body.senderAccountId];
+  if (body.senderAccountId !== undefined && body.senderAccountId !== body.senderAccountIds[0]) {
+    throw apiError(
+      'validation_failed',
+      'request validation failed: body.senderAccountId must be the first of body.senderAccountIds when both are given',
+      [{ path: 'body.senderAccountId', message: 'must equal senderAccountIds[0]', keyword: 'senderPool' }],
+    );
+  }
+  return body.senderAccountIds;
+}
+
 /** Checks a save must pass beyond the schema: a definition that compiles, a real time zone, the org's own list and account. */
 async function checkReferences(
   deps: ApiDeps,
@@ -142,7 +208,7 @@ async function checkReferences(
     workflowDefinition?: unknown;
     schedule?: { timezone: string } | null;
     leadListId?: string;
-    senderAccountId?: string;
+    senderAccountIds?: string[];
   },
 ): Promise<void> {
   if (input.schedule && !isTimezone(input.schedule.timezone)) {
@@ -170,11 +236,9 @@ async function checkReferences(
   }
   if (input.leadListId !== undefined && !(await findLeadList(deps.db, organizationId, input.leadListId)))
     throw notFound('lead_list', input.leadListId);
-  if (
-    input.senderAccountId !== undefined &&
-    !(await findAccount(deps.db, organizationId, input.senderAccountId))
-  )
-    throw notFound('account', input.senderAccountId);
+  for (const accountId of input.senderAccountIds ?? []) {
+    if (!(await findAccount(deps.db, organizationId, accountId))) throw notFound('account', accountId);
+  }
 }
 
 async function explainNotChanged(
@@ -198,11 +262,13 @@ async function explainNotChanged(
  * A lead list or account deleted by another request between checkReferences and the write fails the
  * foreign key: the same 404 the check gives, not a 500 (the fuzz run found this race).
  */
-function referenceGone(err: unknown, input: { leadListId?: string; senderAccountId?: string }): never {
+function referenceGone(err: unknown, input: { leadListId?: string; senderAccountIds?: string[] }): never {
   const e = err as { code?: unknown; constraint?: unknown };
   const constraint = typeof e.constraint === 'string' ? e.constraint : '';
-  if (e.code === '23503' && constraint.includes('prospect_list')) throw notFound('lead_list', input.leadListId);
-  if (e.code === '23503' && constraint.includes('sender_account')) throw notFound('account', input.senderAccountId);
+  if (e.code === '23503' && constraint.includes('prospect_list'))
+    throw notFound('lead_list', input.leadListId);
+  if (e.code === '23503' && (constraint.includes('sender_account') || constraint.includes('account_id')))
+    throw notFound('account', input.senderAccountIds?.join(', '));
   throw err;
 }
 
@@ -225,19 +291,41 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
     async (request, reply) => {
       const organizationId = organizationOf(request);
       const body = request.body;
-      await checkReferences(deps, organizationId, body);
-      const row = await campaigns
-        .insertCampaign(db, organizationId, {
-          name: body.name,
-          description: body.description ?? null,
-          leadListId: body.leadListId,
-          senderAccountId: body.senderAccountId,
-          workflowDefinition: body.workflowDefinition,
-          schedule: body.schedule ?? null,
-          leadsPerDay: body.leadsPerDay ?? null,
+      const pool = requestedPool(body);
+      if (!pool) {
+        throw apiError(
+          'validation_failed',
+          'request validation failed: body must have senderAccountId or senderAccountIds',
+          [
+            {
+              path: 'body.senderAccountIds',
+              message: 'a campaign needs at least one sender account',
+              keyword: 'required',
+            },
+          ],
+        );
+      }
+      const refs = { ...body, senderAccountIds: pool };
+      await checkReferences(deps, organizationId, refs);
+      const row = await db
+        .transaction()
+        .execute(async (trx) => {
+          const created = await campaigns.insertCampaign(trx, organizationId, {
+            name: body.name,
+            description: body.description ?? null,
+            leadListId: body.leadListId,
+            senderAccountId: pool[0]!,
+            workflowDefinition: body.workflowDefinition,
+            schedule: body.schedule ?? null,
+            leadsPerDay: body.leadsPerDay ?? null,
+            skipContactedWithinDays: body.skipContactedWithinDays ?? null,
+            skipConnectedLeads: body.skipConnectedLeads ?? false,
+          });
+          await replaceCampaignSenders(trx, created.id, pool);
+          return created;
         })
-        .catch((err: unknown) => referenceGone(err, body));
-      return reply.status(201).send(toCampaignJson(row));
+        .catch((err: unknown) => referenceGone(err, refs));
+      return reply.status(201).send(toCampaignJson(row, pool));
     },
   );
 
@@ -251,12 +339,12 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
         response: responses({ 200: Page(CampaignBody) }),
       },
     },
-    async (request) =>
-      toPage(
-        await campaigns.listCampaigns(db, organizationOf(request), pageOf(request.query)),
-        pageOf(request.query).limit,
-        toCampaignJson,
-      ),
+    async (request) => {
+      const query = pageOf(request.query);
+      const rows = await campaigns.listCampaigns(db, organizationOf(request), query);
+      const pools = await activeSenderIdsOf(db, rows.slice(0, query.limit));
+      return toPage(rows, query.limit, (row) => toCampaignJson(row, pools.get(row.id) ?? []));
+    },
   );
 
   app.get(
@@ -272,7 +360,7 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
     async (request) => {
       const row = await campaigns.findCampaign(db, organizationOf(request), request.params.id);
       if (!row) throw notFound('campaign', request.params.id);
-      return toCampaignJson(row);
+      return (await campaignsJson(db, [row]))[0]!;
     },
   );
 
@@ -296,11 +384,22 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       // Report the state conflict before any content problem; the update below re-checks atomically.
       if (!campaigns.EDITABLE_CAMPAIGN_STATUSES.includes(current.status))
         await explainNotChanged(db, organizationId, id, 'edited');
-      await checkReferences(deps, organizationId, request.body);
-      const row = await campaigns
-        .updateEditableCampaign(db, organizationId, id, request.body)
-        .catch((err: unknown) => referenceGone(err, request.body));
-      return row ? toCampaignJson(row) : explainNotChanged(db, organizationId, id, 'edited');
+      const pool = requestedPool(request.body);
+      const refs = { ...request.body, senderAccountIds: pool };
+      await checkReferences(deps, organizationId, refs);
+      const { senderAccountIds: _pool, ...fields } = request.body;
+      const row = await db
+        .transaction()
+        .execute(async (trx) => {
+          const updated = await campaigns.updateEditableCampaign(trx, organizationId, id, {
+            ...fields,
+            senderAccountId: pool?.[0],
+          });
+          if (updated && pool) await replaceCampaignSenders(trx, id, pool);
+          return updated;
+        })
+        .catch((err: unknown) => referenceGone(err, refs));
+      return row ? (await campaignsJson(db, [row]))[0]! : explainNotChanged(db, organizationId, id, 'edited');
     },
   );
 
@@ -319,6 +418,148 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       if (!(await campaigns.softDeleteCampaign(db, organizationId, request.params.id)))
         await explainNotChanged(db, organizationId, request.params.id, 'deleted');
       return reply.status(204).send(null);
+    },
+  );
+
+  const SenderParams = Type.Object(
+    { id: Type.String({ format: 'uuid' }), accountId: Type.String({ format: 'uuid' }) },
+    { additionalProperties: false },
+  );
+
+  const Rate = Type.Union([Type.Number(), Type.Null()], {
+    description: 'accepted / invited (or replied / contacted); null before any',
+  });
+  const SenderStats = Type.Object({
+    accountId: Type.String({ format: 'uuid' }),
+    displayName: NullableString,
+    accountStatus: Type.String(),
+    active: Type.Boolean({
+      description: 'In the pool now (false: removed; its contacted leads may still finish on it)',
+    }),
+    addedAt: Timestamp,
+    removedAt: NullableTimestamp,
+    leads: Type.Object({ total: Type.Integer(), byStatus: Type.Record(Type.String(), Type.Integer()) }),
+    actions: Type.Record(Type.String(), Type.Integer(), { description: 'LinkedIn steps done, by step kind' }),
+    invited: Type.Integer(),
+    accepted: Type.Integer(),
+    acceptanceRate: Rate,
+    contacted: Type.Integer(),
+    replied: Type.Integer(),
+    replyRate: Rate,
+  });
+
+  app.get(
+    '/api/campaigns/:id/senders',
+    {
+      schema: {
+        tags,
+        summary:
+          'The campaign sender pool with per-sender leads, actions, acceptance and reply rates (kept as progress is recorded)',
+        params: IdParams,
+        response: responses({ 200: Type.Object({ items: Type.Array(SenderStats) }) }, 404),
+      },
+    },
+    async (request) => {
+      const organizationId = organizationOf(request);
+      const { id } = request.params;
+      if (!(await campaigns.findCampaign(db, organizationId, id))) throw notFound('campaign', id);
+      const senders = await listCampaignSenders(db, id);
+      const counters = await readCounters(db, id, ['sender:']);
+      const accounts = senders.length
+        ? await db
+            .selectFrom('connected_accounts')
+            .select(['id', 'display_name', 'status'])
+            .where(
+              'id',
+              'in',
+              senders.map((s) => s.accountId),
+            )
+            .execute()
+        : [];
+      const items = senders.map((s) => {
+        const prefix = `sender:${s.accountId}:`;
+        const byStatus: Record<string, number> = {};
+        const actions: Record<string, number> = {};
+        const rate: Record<string, number> = {};
+        for (const [key, value] of counters) {
+          if (!key.startsWith(prefix) || value === 0) continue;
+          const [group, name] = key.slice(prefix.length).split(':') as [string, string];
+          if (group === 'leads') byStatus[name] = value;
+          else if (group === 'done') actions[name] = value;
+          else if (group === 'rate') rate[name] = value;
+        }
+        const account = accounts.find((a) => a.id === s.accountId);
+        const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+        return {
+          accountId: s.accountId,
+          displayName: account?.display_name ?? null,
+          accountStatus: account?.status ?? 'deleted',
+          active: s.removedAt === null,
+          addedAt: iso(s.addedAt),
+          removedAt: isoOrNull(s.removedAt),
+          leads: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+          actions,
+          invited: rate.invited ?? 0,
+          accepted: rate.accepted ?? 0,
+          acceptanceRate: ratio(rate.accepted ?? 0, rate.invited ?? 0),
+          contacted: rate.contacted ?? 0,
+          replied: rate.replied ?? 0,
+          replyRate: ratio(rate.replied ?? 0, rate.contacted ?? 0),
+        };
+      });
+      return { items };
+    },
+  );
+
+  app.post(
+    '/api/campaigns/:id/senders',
+    {
+      schema: {
+        tags,
+        summary:
+          'Add a sender account to the campaign pool, also while it runs: leads that start from now on may get it',
+        params: IdParams,
+        body: Type.Object({ accountId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        response: responses({ 200: CampaignBody }, 404),
+      },
+    },
+    async (request) => {
+      const organizationId = organizationOf(request);
+      const { id } = request.params;
+      if (!(await campaigns.findCampaign(db, organizationId, id))) throw notFound('campaign', id);
+      if (!(await findAccount(db, organizationId, request.body.accountId)))
+        throw notFound('account', request.body.accountId);
+      await db.transaction().execute((trx) => addCampaignSender(trx, id, request.body.accountId));
+      return (await campaignsJson(db, [(await campaigns.findCampaign(db, organizationId, id))!]))[0]!;
+    },
+  );
+
+  app.delete(
+    '/api/campaigns/:id/senders/:accountId',
+    {
+      schema: {
+        tags,
+        summary:
+          'Remove a sender from the pool, also while the campaign runs: leads it has not contacted yet move to the other senders, the ones it contacted finish on it (409 last_sender for the last one)',
+        params: SenderParams,
+        response: responses({ 200: CampaignBody }, 404, 409),
+      },
+    },
+    async (request) => {
+      const organizationId = organizationOf(request);
+      const { id, accountId } = request.params;
+      if (!(await campaigns.findCampaign(db, organizationId, id))) throw notFound('campaign', id);
+      const senders = await listCampaignSenders(db, id);
+      if (!senders.some((s) => s.accountId === accountId && s.removedAt === null))
+        throw notFound('campaign_sender', accountId);
+      const removed = await db.transaction().execute((trx) => removeCampaignSender(trx, id, accountId));
+      if (!removed)
+        throw apiError(
+          'last_sender',
+          "the account is the campaign's last sender: add another before removing it",
+          { accountId },
+        );
+      return (await campaignsJson(db, [(await campaigns.findCampaign(db, organizationId, id))!]))[0]!;
     },
   );
 }

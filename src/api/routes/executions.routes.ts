@@ -33,6 +33,7 @@ const ExecutionSummary = Type.Object({
   currentStep: Type.Integer(),
   totalSteps: Type.Integer(),
   workflowExecutionId: NullableString,
+  senderAccountId: Type.Union([Uuid, Type.Null()], { description: 'The sender of the campaign pool that works this lead; null until its first LinkedIn step' }),
   currentStepId: Type.Union([Type.String(), Type.Null()], { description: 'The step running, waited for, or last finished' }),
   wait: Type.Union(
     [
@@ -55,7 +56,7 @@ const TimelineEntryBody = Type.Object(
     at: Type.String(),
     type: Type.String({
       description:
-        'lead_started, step_started, step_completed, step_skipped, step_failed, wait, quota_wait, rate_limited, acceptance_wait, branch, paused, resumed, reply_received, stopped, lead_completed, lead_failed',
+        'lead_started, sender_assigned, step_started, step_completed, step_skipped, step_failed, wait, quota_wait, rate_limited, acceptance_wait, branch, paused, resumed, reply_received, stopped, lead_completed, lead_failed',
     }),
     stepId: Type.Optional(Type.String()),
     kind: Type.Optional(Type.String()),
@@ -105,6 +106,7 @@ function summary(row: executions.ExecutionWithLead) {
     currentStep: row.current_step,
     totalSteps: row.total_steps,
     workflowExecutionId: row.workflow_execution_id,
+    senderAccountId: row.sender_account_id,
     currentStepId: row.current_step_id,
     wait: row.wait_reason ? { stepId: row.wait_step_id, reason: row.wait_reason, until: isoOrNull(row.wait_until) } : null,
     startedAt: isoOrNull(row.started_at),

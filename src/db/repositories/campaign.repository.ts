@@ -24,6 +24,8 @@ export interface CampaignFields {
   workflowDefinition: unknown;
   schedule: unknown;
   leadsPerDay: number | null;
+  skipContactedWithinDays?: number | null;
+  skipConnectedLeads?: boolean;
 }
 
 export async function insertCampaign(
@@ -43,6 +45,8 @@ export async function insertCampaign(
       schedule:
         fields.schedule === null || fields.schedule === undefined ? null : JSON.stringify(fields.schedule),
       leads_per_day: fields.leadsPerDay,
+      skip_contacted_within_days: fields.skipContactedWithinDays ?? null,
+      skip_connected_leads: fields.skipConnectedLeads ?? false,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -105,6 +109,8 @@ export async function updateEditableCampaign(
         ? { schedule: patch.schedule === null ? null : JSON.stringify(patch.schedule) }
         : {}),
       ...(patch.leadsPerDay !== undefined ? { leads_per_day: patch.leadsPerDay } : {}),
+      ...(patch.skipContactedWithinDays !== undefined ? { skip_contacted_within_days: patch.skipContactedWithinDays } : {}),
+      ...(patch.skipConnectedLeads !== undefined ? { skip_connected_leads: patch.skipConnectedLeads } : {}),
     })
     .where('organization_id', '=', organizationId)
     .where('id', '=', id)

@@ -104,7 +104,13 @@ export async function activeCampaignsUsingAccount(
     .selectFrom('campaigns')
     .select('id')
     .where('organization_id', '=', organizationId)
-    .where('sender_account', '=', accountId)
+    // The campaign's first sender, or any sender of its pool (a removed one may still finish its leads).
+    .where((eb) =>
+      eb.or([
+        eb('sender_account', '=', accountId),
+        eb.exists(eb.selectFrom('campaign_senders as s').select('s.account_id').whereRef('s.campaign_id', '=', 'campaigns.id').where('s.account_id', '=', accountId)),
+      ]),
+    )
     .where('is_deleted', '=', false)
     .where('status', 'in', ACTIVE_CAMPAIGN_STATUSES)
     .execute();
@@ -136,11 +142,23 @@ export async function deleteAccount(
     if (!account) return { deleted: false, reason: 'not_found' } as const;
     const campaignIds = await activeCampaignsUsingAccount(trx, organizationId, id);
     if (campaignIds.length > 0) return { deleted: false, reason: 'in_use', campaignIds } as const;
+    // Inactive campaigns lose it from their pools; one it was the first sender of takes the next one (or none).
+    await trx.deleteFrom('campaign_senders').where('account_id', '=', id).execute();
     await trx
       .updateTable('campaigns')
-      .set({ sender_account: null, updated_at: new Date() })
+      .set((eb) => ({
+        sender_account: eb
+          .selectFrom('campaign_senders as s')
+          .select('s.account_id')
+          .whereRef('s.campaign_id', '=', 'campaigns.id')
+          .where('s.removed_at', 'is', null)
+          .orderBy('s.position')
+          .limit(1),
+        updated_at: new Date(),
+      }))
       .where('sender_account', '=', id)
       .execute();
+    await trx.updateTable('campaign_executions').set({ sender_account_id: null }).where('sender_account_id', '=', id).execute();
     await trx.deleteFrom('connected_accounts').where('id', '=', id).execute();
     return { deleted: true } as const;
   });

@@ -2,10 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Analytics, type Campaign } from '../api';
 import { ActivityChart } from '../components/ActivityChart';
 import { CampaignControls } from '../components/CampaignControls';
+import { ForecastPanel } from '../components/Forecast';
+import { LaunchSettings } from '../components/LaunchSettings';
 import { LeadsTable } from '../components/LeadsTable';
 import { StepGraph } from '../components/StepGraph';
 import { ErrorState, Loading, StatusBadge, formatDuration, formatNumber, formatPercent, useLoad } from '../components/common';
 import { LeadStates } from './Campaigns';
+import { Link } from '../router';
 
 /**
  * Opens the campaign's live counters stream: a short-lived token from an authenticated call, then
@@ -92,6 +95,9 @@ function CampaignView(props: {
   retryAnalytics: () => void;
 }) {
   const { campaign: c, analytics, live, reload } = props;
+  // A setting saved on this page (the sender's limit is not on the campaign row) asks for a new forecast.
+  const [settingsVersion, setSettingsVersion] = useState(0);
+  const progress = analytics ? JSON.stringify(analytics.leads.byStatus) : null;
   const counts = (what: string, view: (a: Analytics) => React.ReactNode) =>
     analytics ? view(analytics) : props.analyticsError !== undefined ? <ErrorState error={props.analyticsError} retry={props.retryAnalytics} /> : <Loading what={what} />;
   return (
@@ -107,8 +113,27 @@ function CampaignView(props: {
             {c.statusReason && <span className="muted">{c.statusReason}</span>}
           </div>
         </div>
-        <CampaignControls id={c.id} name={c.name} status={c.status} onChanged={reload} />
+        <div className="head-side">
+          <CampaignControls id={c.id} name={c.name} status={c.status} onChanged={reload} />
+          <ForecastPanel campaign={c} progress={progress} version={settingsVersion} />
+        </div>
       </div>
+
+      {c.status === 'draft' && (
+        <section className="card" aria-labelledby="launch-title">
+          <div className="section-head">
+            <h2 id="launch-title">Before you start</h2>
+            <span className="muted small">the list, the sender and the pace the forecast is computed from</span>
+          </div>
+          <LaunchSettings
+            campaign={c}
+            onSaved={() => {
+              setSettingsVersion((v) => v + 1);
+              reload();
+            }}
+          />
+        </section>
+      )}
 
       <div className="grid-4">
         <Stat label="Leads" value={analytics ? formatNumber(analytics.leads.total) : '—'}>
@@ -129,6 +154,7 @@ function CampaignView(props: {
         <div className="section-head">
           <h2 id="graph-title">Sequence</h2>
           <span className="muted small">running · waiting · done · skipped · failed, per step; leads per path</span>
+          <Link to={`/campaigns/${c.id}/sequence`} className="button small">Edit sequence</Link>
         </div>
         <StepGraph definition={c.workflowDefinition} analytics={analytics} />
       </section>
