@@ -8,6 +8,7 @@
  */
 import type { PlanTimeline } from '../domain/workflow-definition/plan-timeline';
 import { InvitationSlots, SenderCalendar, type SenderModel } from '../quota/invitation-slots';
+import { seededRandom } from '../domain/seeded-random';
 
 export interface ForecastSender extends SenderModel {
   /** Share (0-1) of this sender's invitations that will be accepted. */
@@ -53,17 +54,6 @@ export const FORECAST_HORIZON_MS = 20 * 366 * DAY_MS;
 /** People who accept mostly do so within days: exponential with this mean, cut at the window. */
 export const MEAN_ACCEPT_DELAY_MS = 2 * DAY_MS;
 
-/** mulberry32: a small seeded generator, enough for a simulation's coin flips. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A binary min-heap of lead end times: which running lead frees its slot first. */
 class MinHeap {

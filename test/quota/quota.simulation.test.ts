@@ -6,7 +6,8 @@ import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { DATABASE_KINDS, type TestDatabase } from '../support/database';
 import { reserveAction, updateAccountSettings, type AccountSettingsPatch } from '../../src/quota/quota.repository';
-import { createAccount, inZone, local, seededRandom } from './support';
+import { seededRandom } from '../../src/domain/seeded-random';
+import { createAccount, inZone, local } from './support';
 
 interface Scenario {
   name: string;

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { InvitationSlots, SenderCalendar } from '../../src/quota/invitation-slots';
-import { seededRandom, simulateForecast, type ForecastModelInput } from '../../src/services/forecast-model';
+import { seededRandom } from '../../src/domain/seeded-random';
+import { simulateForecast, type ForecastModelInput } from '../../src/services/forecast-model';
 import { exampleTimeline, sender, type Scenario } from '../../bench/forecast-scenarios';
 
 const FIXTURE = new URL('../fixtures/forecast-identity.json', import.meta.url);

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { generatePerson, hashInt, makePosts, prng, providerIdForSlug, slugFromProviderId, type Person, type PersonOverrides, type SandboxPost } from './people';
+import { seededRandom } from '../../domain/seeded-random';
+import { generatePerson, hashInt, makePosts, providerIdForSlug, slugFromProviderId, type Person, type PersonOverrides, type SandboxPost } from './people';
 
 const API = '/api/v1';
 
@@ -272,7 +273,7 @@ const WRITE_ROUTES = /^\/api\/v1\/(users\/invite(\/sent\/[^/]+)?|posts\/.+|chats
 export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const accessToken = opts.accessToken ?? `sbx_${randomBytes(12).toString('hex')}`;
   const seed = opts.seed ?? 1;
-  const ids = prng(seed);
+  const ids = seededRandom(seed);
   let counter = 0;
   const newId = (prefix: string): string => `${prefix}${(++counter).toString(36)}${Math.floor(ids() * 1e9).toString(36)}`;
   const dailyLimit = opts.dailyInvitationLimit ?? 80;
@@ -800,7 +801,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
     const id = newId('inv_');
     const delay = p.acceptAfterMs === undefined ? opts.acceptAfterMs : p.acceptAfterMs;
     // A person with their own delay accepts; the others accept with the sandbox's probability (seeded per invitation).
-    const accepts = delay !== null && delay !== undefined && (p.acceptAfterMs !== undefined || prng(seed ^ hashInt(id))() < acceptProbability);
+    const accepts = delay !== null && delay !== undefined && (p.acceptAfterMs !== undefined || seededRandom(seed ^ hashInt(id))() < acceptProbability);
     const inv: Invitation = { id, accountId: a.id, providerId: p.providerId, message, at: new Date(), status: 'PENDING', acceptAt: accepts ? new Date(Date.now() + delay) : null };
     invitations.set(inv.id, inv);
     countWrite(a.id, p.providerId, 'invitation');
@@ -1190,7 +1191,7 @@ export async function startSandboxLinkedIn(opts: SandboxOptions = {}): Promise<S
       return reply(findAccount(accountId), personFor(id), text);
     },
     setFaults(config) {
-      faults = config ? { ...config, rng: prng(config.seed ?? seed) } : null;
+      faults = config ? { ...config, rng: seededRandom(config.seed ?? seed) } : null;
     },
     failNext(rule) {
       rules.push({ ...rule, left: rule.times ?? 1 });
