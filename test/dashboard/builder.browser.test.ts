@@ -4,19 +4,12 @@
 // saved, reloaded the same, and compiled by the engine's compiler to the expected plan.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/config';
 import { compileWorkflowDefinition } from '../../src/domain/workflow-definition';
 import { startSandboxLinkedIn, type SandboxHandle } from '../../src/linkedin/sandbox/server';
-import { startProduct, type RunningProduct } from '../../src/runtime/product';
-import { createOrganizationWithKey } from '../../src/services/organizations';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { quietLogger } from '../support/stack';
-import { TEMPORAL_ADDRESS, installTestRuntime } from '../support/temporal';
+import { type TestDatabase } from '../support/database';
 import { assertAccessible, launchBrowser, screenshot } from './browser';
+import { startDashboardProduct, type DashboardProduct } from './product';
 
 const START = {
   nodes: [{ id: 'visit', type: 'action', position: { x: 0, y: 0 }, data: { type: 'profile_visit', label: 'Visit Profile', isConfigured: true, config: {} } }],
@@ -27,7 +20,7 @@ const START = {
 describe('sequence builder in a real browser', () => {
   let db: TestDatabase;
   let sandbox: SandboxHandle;
-  let product: RunningProduct;
+  let stack: DashboardProduct;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let page: Page;
@@ -36,35 +29,14 @@ describe('sequence builder in a real browser', () => {
   let campaignId: string;
   const shots: string[] = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api: DashboardProduct['api'] = (method, path, body) => stack.api(method, path, body);
   const inspector = () => page.getByTestId('node-inspector');
   const status = () => page.getByTestId('validation-status');
 
   before(async () => {
-    installTestRuntime();
-    db = await createTestDatabase();
     sandbox = await startSandboxLinkedIn({ host: '127.0.0.1', port: 0 });
-    const result = loadConfig({
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: `builder-${process.pid}`,
-      UNIPILE_DSN: sandbox.dsn,
-      UNIPILE_ACCESS_TOKEN: sandbox.accessToken,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'clento-builder-')),
-    });
-    assert.ok(result.ok);
-    product = await startProduct(result.config, quietLogger, { api: true, worker: false, embedded: false });
-    base = product.apiUrl!;
-    ({ apiKey } = await createOrganizationWithKey(db.db, { name: 'Builder Inc' }));
+    stack = await startDashboardProduct({ name: 'builder', organization: 'Builder Inc', sandbox });
+    ({ db, base, apiKey } = stack);
     const unipileAccount = sandbox.control.createAccount({ name: 'Grace Hopper' });
     const account = await api('POST', '/api/accounts', { providerAccountId: unipileAccount.id, displayName: 'Grace Hopper' });
     assert.equal(account.status, 201, JSON.stringify(account.body));
@@ -84,9 +56,8 @@ describe('sequence builder in a real browser', () => {
   after(async () => {
     if (shots.length) process.stdout.write(`# builder screenshots:\n${shots.map((s) => `#   ${s}`).join('\n')}\n`);
     await closeBrowser?.();
-    await product?.stop();
+    await stack?.stop();
     await sandbox?.stop();
-    await db?.drop();
   });
 
   it('opens the builder from the campaign page', async () => {

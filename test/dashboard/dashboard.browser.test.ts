@@ -2,20 +2,13 @@
 // the suite's Temporal dev server, a fresh PostgreSQL database, the sandbox LinkedIn over HTTP.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/config';
 import { registerProductWebhooks } from '../../src/linkedin/register-webhooks';
 import { startSandboxLinkedIn, type SandboxHandle } from '../../src/linkedin/sandbox/server';
 import { UnipileClient } from '../../src/linkedin/unipile.client';
-import { startProduct, type RunningProduct } from '../../src/runtime/product';
-import { createOrganizationWithKey } from '../../src/services/organizations';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { quietLogger } from '../support/stack';
-import { TEMPORAL_ADDRESS, WORKFLOW_BUNDLE, installTestRuntime } from '../support/temporal';
+import { type TestDatabase } from '../support/database';
 import { assertAccessible, launchBrowser, screenshot } from './browser';
+import { startDashboardProduct, type DashboardProduct } from './product';
 
 const CSV = [
   'First Name,Last Name,Company,LinkedIn URL',
@@ -35,7 +28,7 @@ const BROKEN_DEFINITION = {
 describe('dashboard in a real browser', () => {
   let db: TestDatabase;
   let sandbox: SandboxHandle;
-  let product: RunningProduct;
+  let stack: DashboardProduct;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let page: Page;
@@ -45,42 +38,15 @@ describe('dashboard in a real browser', () => {
   let campaignId: string;
   const shots: string[] = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api: DashboardProduct['api'] = (method, path, body) => stack.api(method, path, body);
 
   before(async () => {
-    installTestRuntime();
-    db = await createTestDatabase();
     // Invitations are accepted 6 s after they are sent: long enough to pause and resume mid-run.
     sandbox = await startSandboxLinkedIn({ host: '127.0.0.1', port: 0, acceptAfterMs: 6_000 });
     const secret = 'whsec-dashboard-0123456789';
-    const result = loadConfig({
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: `dashboard-${process.pid}`,
-      UNIPILE_DSN: sandbox.dsn,
-      UNIPILE_ACCESS_TOKEN: sandbox.accessToken,
-      UNIPILE_WEBHOOK_SECRET: secret,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'clento-dashboard-')),
-    });
-    assert.ok(result.ok);
-    product = await startProduct(result.config, quietLogger, {
-      api: true,
-      worker: true,
-      embedded: false,
-      workflows: WORKFLOW_BUNDLE ? { bundlePath: WORKFLOW_BUNDLE } : undefined,
-    });
-    base = product.apiUrl!;
+    stack = await startDashboardProduct({ name: 'dashboard', organization: 'Dashboard Inc', sandbox, worker: true, webhookSecret: secret });
+    ({ db, base, apiKey } = stack);
     await registerProductWebhooks(new UnipileClient({ dsn: sandbox.dsn, accessToken: sandbox.accessToken }), { baseUrl: base, secret });
-    ({ apiKey } = await createOrganizationWithKey(db.db, { name: 'Dashboard Inc' }));
     const unipileAccount = sandbox.control.createAccount({ name: 'Grace Hopper' });
     const account = await api('POST', '/api/accounts', { providerAccountId: unipileAccount.id, displayName: 'Grace Hopper' });
     assert.equal(account.status, 201, JSON.stringify(account.body));
@@ -102,9 +68,8 @@ describe('dashboard in a real browser', () => {
   after(async () => {
     if (shots.length) process.stdout.write(`# dashboard screenshots:\n${shots.map((s) => `#   ${s}`).join('\n')}\n`);
     await closeBrowser?.();
-    await product?.stop();
+    await stack?.stop();
     await sandbox?.stop();
-    await db?.drop();
   });
 
   it('serves the built dashboard at /app, same origin', async () => {

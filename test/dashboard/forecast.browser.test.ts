@@ -4,19 +4,12 @@
 // campaign the API cannot forecast shows the API's message; a running one says "at this pace".
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Browser, Page, Response } from 'playwright-core';
-import { loadConfig } from '../../src/config/config';
-import { startProduct, type RunningProduct } from '../../src/runtime/product';
-import { createOrganizationWithKey } from '../../src/services/organizations';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type TestDatabase } from '../support/database';
 import { exampleDefinition } from '../support/fixtures';
-import { quietLogger } from '../support/stack';
-import { TEMPORAL_ADDRESS, installTestRuntime } from '../support/temporal';
 import { assertAccessible, launchBrowser, screenshot } from './browser';
+import { startDashboardProduct, type DashboardProduct } from './product';
 
 // The reader is in New York and reads British English: the page must show the API's instants in that zone and locale.
 const LOCALE = 'en-GB';
@@ -36,7 +29,7 @@ interface ForecastJson {
 
 describe('campaign forecast in the dashboard', () => {
   let db: TestDatabase;
-  let product: RunningProduct;
+  let stack: DashboardProduct;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let page: Page;
@@ -49,14 +42,7 @@ describe('campaign forecast in the dashboard', () => {
   let draftId: string;
   const shots: string[] = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api: DashboardProduct['api'] = (method, path, body) => stack.api(method, path, body);
 
   const seedList = async (name: string, leads: number): Promise<string> => {
     const list = await db.db.insertInto('lead_lists').values({ organization_id: organizationId, name, description: null, total_leads: leads }).returning('id').executeTakeFirstOrThrow();
@@ -102,23 +88,8 @@ describe('campaign forecast in the dashboard', () => {
   };
 
   before(async () => {
-    installTestRuntime();
-    db = await createTestDatabase();
-    const result = loadConfig({
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: `dashboard-forecast-${process.pid}`,
-      UNIPILE_DSN: '127.0.0.1:9',
-      UNIPILE_ACCESS_TOKEN: 'unused',
-      TEMPORAL_WORKER_ENABLED: 'false',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'clento-dashboard-forecast-')),
-    });
-    assert.ok(result.ok, JSON.stringify(!result.ok && result));
-    product = await startProduct(result.config, quietLogger, { api: true, worker: false, embedded: false });
-    base = product.apiUrl!;
-    ({ apiKey, organizationId } = await createOrganizationWithKey(db.db, { name: 'Forecast Co' }));
+    stack = await startDashboardProduct({ name: 'dashboard-forecast', organization: 'Forecast Co' });
+    ({ db, base, apiKey, organizationId } = stack);
     const account = await db.db
       .insertInto('connected_accounts')
       .values({ organization_id: organizationId, provider_account_id: 'forecast-sender', display_name: 'Grace Hopper', capabilities: '{}' })
@@ -146,8 +117,7 @@ describe('campaign forecast in the dashboard', () => {
   after(async () => {
     if (shots.length) process.stdout.write(`# forecast screenshots:\n${shots.map((s) => `#   ${s}`).join('\n')}\n`);
     await closeBrowser?.();
-    await product?.stop();
-    await db?.drop();
+    await stack?.stop();
   });
 
   it("shows a draft's forecast next to Start: the API's dates, in the reader's locale and time zone", async () => {

@@ -3,22 +3,15 @@
 // campaign has; its counters are what the progress recorder's own function gives for those shapes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/config';
 import { addToCounters } from '../../src/db/repositories/campaign-counter.repository';
 import { currentStepId, currentWaits, leadContribution } from '../../src/domain/lead-analytics';
 import type { ExecutionData } from '../../src/domain/timeline';
-import { startProduct, type RunningProduct } from '../../src/runtime/product';
-import { createOrganizationWithKey } from '../../src/services/organizations';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type TestDatabase } from '../support/database';
 import { exampleDefinition } from '../support/fixtures';
-import { quietLogger } from '../support/stack';
-import { TEMPORAL_ADDRESS, installTestRuntime } from '../support/temporal';
 import { assertAccessible, launchBrowser, screenshot } from './browser';
+import { startDashboardProduct, type DashboardProduct } from './product';
 
 const LEADS = 100_000;
 const BUDGET_MS = 1_500;
@@ -86,7 +79,7 @@ const SHAPES: Array<{ status: string; data: ExecutionData }> = [
 
 describe('a 100,000-lead campaign page', () => {
   let db: TestDatabase;
-  let product: RunningProduct;
+  let stack: DashboardProduct;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let page: Page;
@@ -95,24 +88,9 @@ describe('a 100,000-lead campaign page', () => {
   let campaignId: string;
 
   before(async () => {
-    installTestRuntime();
-    db = await createTestDatabase();
-    const result = loadConfig({
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: `dashboard-large-${process.pid}`,
-      UNIPILE_DSN: '127.0.0.1:9',
-      UNIPILE_ACCESS_TOKEN: 'unused',
-      TEMPORAL_WORKER_ENABLED: 'false',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'clento-dashboard-large-')),
-    });
-    assert.ok(result.ok, JSON.stringify(!result.ok && result));
-    product = await startProduct(result.config, quietLogger, { api: true, worker: false, embedded: false });
-    base = product.apiUrl!;
-    let organizationId: string;
-    ({ apiKey, organizationId } = await createOrganizationWithKey(db.db, { name: 'Big Co' }));
+    stack = await startDashboardProduct({ name: 'dashboard-large', organization: 'Big Co' });
+    ({ db, base, apiKey } = stack);
+    const { organizationId } = stack;
 
     const seededAt = Date.now();
     const account = await db.db
@@ -185,8 +163,7 @@ describe('a 100,000-lead campaign page', () => {
 
   after(async () => {
     await closeBrowser?.();
-    await product?.stop();
-    await db?.drop();
+    await stack?.stop();
   });
 
   /** Milliseconds from navigation start until the graph shows its counts and the leads table its first page. */
