@@ -2,14 +2,12 @@
 // gets 401 disconnected_account, the account row turns `disconnected`, the campaign pauses with a
 // reason naming the account, and nothing more is sent on the account until it is reconnected and the
 // campaign resumed; then the campaign completes with every lead invited exactly once.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData } from '../../src/domain/timeline';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { quickDefinition, seedCampaign, waitFor } from '../support/fixtures';
-import { startEngine, type EngineStack } from '../support/stack';
-import { connectTestTemporal, type TestTemporal } from '../support/temporal';
+import { useEngineOnDevServer } from '../support/stack';
 
 const LEADS = 10;
 const STEP_DELAY_MS = 3_000;
@@ -24,36 +22,19 @@ function delayedDefinition() {
 }
 
 describe('sender account disconnected mid-campaign (dev server)', () => {
-  let t: TestTemporal;
-  let db: TestDatabase;
-  let engine: EngineStack;
-  let running: Promise<void>;
-
-  before(async () => {
-    t = await connectTestTemporal();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: t.client, nativeConnection: t.nativeConnection, taskQueue: t.taskQueue });
-    running = engine.worker.run();
-  });
-  after(async () => {
-    engine?.worker.shutdown();
-    await running;
-    await engine?.stop();
-    await t?.close();
-    await db?.drop();
-  });
+  const suite = useEngineOnDevServer();
 
   it('401 disconnected_account: account disconnected, campaign paused, no further call; reconnect + resume completes with each invite once', async () => {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: delayedDefinition(), leads: LEADS, slugPrefix: 'disc' });
-    const { control } = engine.sandbox;
-    const account = engine.unipileAccountId;
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: delayedDefinition(), leads: LEADS, slugPrefix: 'disc' });
+    const { control } = suite.engine.sandbox;
+    const account = suite.engine.unipileAccountId;
     const invites = () => seeded.slugs.map((s) => control.writeCount(account, s, 'invitation'));
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const accountRow = () => db.db.selectFrom('connected_accounts').select(['status', 'status_reason', 'updated_at']).where('id', '=', seeded.accountId).executeTakeFirstOrThrow();
-    const campaignRow = () => db.db.selectFrom('campaigns').select(['status', 'status_reason']).where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    const accountRow = () => suite.db.db.selectFrom('connected_accounts').select(['status', 'status_reason', 'updated_at']).where('id', '=', seeded.accountId).executeTakeFirstOrThrow();
+    const campaignRow = () => suite.db.db.selectFrom('campaigns').select(['status', 'status_reason']).where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
 
     // Leads start 400 ms apart, so when the first invitations have gone out the later leads still have work to do.
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: LEADS, leadProcessingDelay: 400 });
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: LEADS, leadProcessingDelay: 400 });
     await waitFor('the first invitations', async () => sum(invites()) >= 2, 30_000, 50);
     control.disconnect(account);
     const disconnectedAt = new Date();
@@ -67,7 +48,7 @@ describe('sender account disconnected mid-campaign (dev server)', () => {
     // The call that found the disconnect may have come within a millisecond of it (then it is the only
     // one), and a request that arrived in the same millisecond may still have been served; every later
     // call is refused.
-    const sinceDisconnect = engine.sandbox.calls().filter((c) => c.at.getTime() >= disconnectedAt.getTime() - 1);
+    const sinceDisconnect = suite.engine.sandbox.calls().filter((c) => c.at.getTime() >= disconnectedAt.getTime() - 1);
     const refused = sinceDisconnect.filter((c) => c.status === 401);
     const listing = sinceDisconnect.map((c) => `${c.at.toISOString()} ${c.method} ${c.path} ${c.status}`).join('\n');
     assert.ok(refused.length >= 1, `no call was refused:\n${listing}`);
@@ -81,7 +62,7 @@ describe('sender account disconnected mid-campaign (dev server)', () => {
 
     // Longer than the step delay: every lead waiting for its invite would have called LinkedIn by now.
     await new Promise((r) => setTimeout(r, STEP_DELAY_MS + 2_000));
-    const after = engine.sandbox.calls().filter((c) => c.at.getTime() > row.updated_at.getTime() + IN_FLIGHT_GRACE_MS);
+    const after = suite.engine.sandbox.calls().filter((c) => c.at.getTime() > row.updated_at.getTime() + IN_FLIGHT_GRACE_MS);
     assert.deepEqual(after.map((c) => `${c.at.toISOString()} ${c.method} ${c.path} ${c.status}`), [], 'calls on a disconnected account');
     const invitedWhileDown = sum(invites());
     assert.ok(invitedWhileDown < LEADS, `the disconnect came too late to test anything: ${invitedWhileDown} invited`);
@@ -89,16 +70,16 @@ describe('sender account disconnected mid-campaign (dev server)', () => {
 
     // Reconnect (sandbox), mark the account connected as PATCH /api/accounts/:id does, and resume.
     control.reconnect(account);
-    await db.db.updateTable('connected_accounts').set({ status: 'connected', status_reason: null, updated_at: new Date() }).where('id', '=', seeded.accountId).execute();
-    await engine.campaigns.resume({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    await suite.db.db.updateTable('connected_accounts').set({ status: 'connected', status_reason: null, updated_at: new Date() }).where('id', '=', seeded.accountId).execute();
+    await suite.engine.campaigns.resume({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
     const resumedAt = Date.now();
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
 
     const resumeMs = Date.now() - resumedAt;
     assert.equal((await campaignRow()).status, 'completed');
     assert.deepEqual(invites(), Array(LEADS).fill(1), 'every lead invited exactly once');
     assert.deepEqual(seeded.slugs.map((s) => control.writeCount(account, s, 'profile_view')), Array(LEADS).fill(1), 'every lead visited exactly once');
-    const rows = await db.db.selectFrom('campaign_executions').select(['status', 'execution_data']).where('campaign_id', '=', seeded.campaignId).execute();
+    const rows = await suite.db.db.selectFrom('campaign_executions').select(['status', 'execution_data']).where('campaign_id', '=', seeded.campaignId).execute();
     assert.deepEqual(rows.map((r) => r.status), Array(LEADS).fill('completed'));
     // The lead whose call was refused says why it paused.
     const pausedForAccount = rows.filter((r) => (r.execution_data as unknown as ExecutionData).timeline.some((e) => e.type === 'paused' && /^account_/.test(e.reason ?? '')));

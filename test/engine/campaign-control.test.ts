@@ -1,12 +1,10 @@
 // The campaign engine on a real Temporal dev server and real PostgreSQL, LinkedIn simulated by the
 // sandbox over HTTP: completion at scale with continue-as-new, double start, pause / resume / stop.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignWorkflowId, type OrchestratorStatus } from '../../src/workflows/definitions';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { quickDefinition, seedCampaign, waitFor } from '../support/fixtures';
-import { startEngine, type EngineStack } from '../support/stack';
-import { connectTestTemporal, type TestTemporal } from '../support/temporal';
+import { useEngineOnDevServer } from '../support/stack';
 
 function delayedDefinition(delay: string) {
   const d = quickDefinition();
@@ -16,39 +14,22 @@ function delayedDefinition(delay: string) {
 }
 
 describe('campaign engine on the dev server', () => {
-  let t: TestTemporal;
-  let db: TestDatabase;
-  let engine: EngineStack;
-  let running: Promise<void>;
+  const suite = useEngineOnDevServer();
 
-  before(async () => {
-    t = await connectTestTemporal();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: t.client, nativeConnection: t.nativeConnection, taskQueue: t.taskQueue });
-    running = engine.worker.run();
-  });
-  after(async () => {
-    engine.worker.shutdown();
-    await running;
-    await engine.stop();
-    await t.close();
-    await db.drop();
-  });
-
-  const statusOf = (campaignId: string) => db.db.selectFrom('campaigns').select(['status', 'status_reason']).where('id', '=', campaignId).executeTakeFirstOrThrow();
-  const invitesTo = (slugs: string[]) => slugs.map((s) => engine.sandbox.control.writeCount(engine.unipileAccountId, s, 'invitation'));
+  const statusOf = (campaignId: string) => suite.db.db.selectFrom('campaigns').select(['status', 'status_reason']).where('id', '=', campaignId).executeTakeFirstOrThrow();
+  const invitesTo = (slugs: string[]) => slugs.map((s) => suite.engine.sandbox.control.writeCount(suite.engine.unipileAccountId, s, 'invitation'));
 
   it('runs 150 leads to completion: each invited exactly once, the orchestrator continued-as-new, no history near the limit', async () => {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: quickDefinition(), leads: 150, slugPrefix: 'scale' });
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 40 });
-    const handle = t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId));
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: quickDefinition(), leads: 150, slugPrefix: 'scale' });
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 40 });
+    const handle = suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId));
     const result = (await handle.result()) as OrchestratorStatus;
     assert.equal(result.finished, 150);
     assert.equal(result.succeeded, 150);
     assert.ok(result.runs > 1, `orchestrator continued-as-new (runs: ${result.runs})`);
     assert.deepEqual(new Set(invitesTo(seeded.slugs)), new Set([1]));
     assert.equal((await statusOf(seeded.campaignId)).status, 'completed');
-    const view = await engine.campaigns.status({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    const view = await suite.engine.campaigns.status({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
     assert.equal(view.processedLeads, 150);
     assert.equal(view.successfulLeads, 150);
     assert.equal(view.steps.invite?.done, 150);
@@ -58,53 +39,53 @@ describe('campaign engine on the dev server', () => {
   });
 
   it('a second start of a running campaign returns the running one', async () => {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: delayedDefinition('2s'), leads: 5, slugPrefix: 'double' });
-    const first = await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
-    const second = await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: delayedDefinition('2s'), leads: 5, slugPrefix: 'double' });
+    const first = await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    const second = await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
     assert.equal(first.alreadyRunning, false);
     assert.equal(second.alreadyRunning, true);
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
     assert.deepEqual(invitesTo(seeded.slugs), [1, 1, 1, 1, 1]);
   });
 
   it('pause stops every LinkedIn action at once; resume finishes the campaign with nothing done twice', async () => {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: delayedDefinition('3s'), leads: 12, slugPrefix: 'pause' });
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 12 });
-    await waitFor('some profile visits', async () => engine.sandbox.calls({ method: 'GET', path: /\/users\/pause-/ }).length >= 3);
-    await engine.campaigns.pause({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, reason: 'lunch' });
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: delayedDefinition('3s'), leads: 12, slugPrefix: 'pause' });
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 12 });
+    await waitFor('some profile visits', async () => suite.engine.sandbox.calls({ method: 'GET', path: /\/users\/pause-/ }).length >= 3);
+    await suite.engine.campaigns.pause({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, reason: 'lunch' });
     const pausedAt = new Date();
     assert.equal((await statusOf(seeded.campaignId)).status, 'paused');
     // Longer than the 3 s delay: every waiting lead would have invited by now if pause had not reached it.
     await new Promise((r) => setTimeout(r, 5_000));
-    const during = engine.sandbox.calls().filter((c) => c.at > pausedAt && /pause-|users\/invite|ACo/.test(c.path + JSON.stringify(c.body ?? {})));
+    const during = suite.engine.sandbox.calls().filter((c) => c.at > pausedAt && /pause-|users\/invite|ACo/.test(c.path + JSON.stringify(c.body ?? {})));
     assert.deepEqual(during.map((c) => `${c.method} ${c.path}`), []);
 
-    await engine.campaigns.resume({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    await suite.engine.campaigns.resume({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
     assert.equal((await statusOf(seeded.campaignId)).status, 'completed');
     assert.deepEqual(invitesTo(seeded.slugs), Array(12).fill(1));
-    const timelines = await db.db.selectFrom('campaign_executions').select('execution_data').where('campaign_id', '=', seeded.campaignId).execute();
+    const timelines = await suite.db.db.selectFrom('campaign_executions').select('execution_data').where('campaign_id', '=', seeded.campaignId).execute();
     const paused = timelines.filter((r) => JSON.stringify(r.execution_data).includes('"paused"'));
     assert.ok(paused.length > 0, 'pause shows in lead timelines');
   });
 
   it('stop ends every lead; starting the stopped campaign again never contacts a lead twice for a step already done', async () => {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: delayedDefinition('3s'), leads: 8, slugPrefix: 'stop' });
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 4 });
-    await waitFor('some profile visits', async () => engine.sandbox.calls({ method: 'GET', path: /\/users\/stop-/ }).length >= 2);
-    await engine.campaigns.stop({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, reason: 'wrong list' });
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: delayedDefinition('3s'), leads: 8, slugPrefix: 'stop' });
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 4 });
+    await waitFor('some profile visits', async () => suite.engine.sandbox.calls({ method: 'GET', path: /\/users\/stop-/ }).length >= 2);
+    await suite.engine.campaigns.stop({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, reason: 'wrong list' });
     const stoppedAt = new Date();
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
     assert.equal((await statusOf(seeded.campaignId)).status, 'stopped');
     await new Promise((r) => setTimeout(r, 4_000));
-    assert.deepEqual(engine.sandbox.calls().filter((c) => c.at > stoppedAt && c.method !== 'GET').map((c) => c.path), []);
-    const visitsBefore = seeded.slugs.map((s) => engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${s}$`) }).length);
+    assert.deepEqual(suite.engine.sandbox.calls().filter((c) => c.at > stoppedAt && c.method !== 'GET').map((c) => c.path), []);
+    const visitsBefore = seeded.slugs.map((s) => suite.engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${s}$`) }).length);
 
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 8 });
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 8 });
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
     assert.equal((await statusOf(seeded.campaignId)).status, 'completed');
     assert.deepEqual(invitesTo(seeded.slugs), Array(8).fill(1));
-    const visitsAfter = seeded.slugs.map((s) => engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${s}$`) }).length);
+    const visitsAfter = seeded.slugs.map((s) => suite.engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${s}$`) }).length);
     // A lead whose visit was done before the stop is not visited again.
     visitsBefore.forEach((before, i) => assert.equal(visitsAfter[i], Math.max(before, 1), `lead ${seeded.slugs[i]} visited ${visitsAfter[i]} times`));
   });

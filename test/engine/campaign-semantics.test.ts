@@ -1,70 +1,51 @@
 // What a user running a real flow expects of a campaign (issue 9, items 5-8, 10, 11), on a real Temporal
 // dev server, real PostgreSQL and the sandbox LinkedIn over HTTP. The engine stack registers no
 // Unipile webhooks, so whatever a lead or a person does in the sandbox reaches us only through reads.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConflictError } from '../../src/errors';
 import type { ExecutionData } from '../../src/domain/timeline';
 import { UnipileClient } from '../../src/linkedin/unipile.client';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { leadExecution, seedCampaign, stepChain, stepNode, waitFor } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { startEngine, type EngineStack } from '../support/stack';
-import { connectTestTemporal, type TestTemporal } from '../support/temporal';
+import { useEngineOnDevServer } from '../support/stack';
 
 const node = stepNode;
 const chain = stepChain;
 
 describe('campaign semantics a user relies on', () => {
-  let t: TestTemporal;
-  let db: TestDatabase;
-  let engine: EngineStack;
-  let running: Promise<void>;
-
-  before(async () => {
-    t = await connectTestTemporal();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: t.client, nativeConnection: t.nativeConnection, taskQueue: t.taskQueue });
-    running = engine.worker.run();
-  });
-  after(async () => {
-    engine.worker.shutdown();
-    await running;
-    await engine.stop();
-    await t.close();
-    await db.drop();
-  });
+  const suite = useEngineOnDevServer();
 
   const timelineOf = async (campaignId: string, leadId: string) => {
-    const row = await db.db.selectFrom('campaign_executions').select('execution_data').where('campaign_id', '=', campaignId).where('lead_id', '=', leadId).executeTakeFirst();
+    const row = await suite.db.db.selectFrom('campaign_executions').select('execution_data').where('campaign_id', '=', campaignId).where('lead_id', '=', leadId).executeTakeFirst();
     return (row?.execution_data as unknown as ExecutionData | undefined)?.timeline ?? [];
   };
-  const execution = (campaignId: string, leadId: string) => leadExecution(db.db, campaignId, leadId);
-  const finished = (campaignId: string) => t.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
-  const visited = (slug: string) => engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${slug}$`) }).length > 0;
+  const execution = (campaignId: string, leadId: string) => leadExecution(suite.db.db, campaignId, leadId);
+  const finished = (campaignId: string) => suite.t.client.workflow.getHandle(campaignWorkflowId(campaignId)).result();
+  const visited = (slug: string) => suite.engine.sandbox.calls({ method: 'GET', path: new RegExp(`/users/${slug}$`) }).length > 0;
 
   it('stops a lead who replied, or whose conversation a person took over, before the follow-up, with no webhook at all', async () => {
-    const seeded = await seedCampaign(db.db, {
-      unipileAccountId: engine.unipileAccountId,
+    const seeded = await seedCampaign(suite.db.db, {
+      unipileAccountId: suite.engine.unipileAccountId,
       definition: chain([node('visit', 'profile_visit'), node('follow', 'send_followup', { message: 'Hi [first_name], shall we talk?' })], '4s'),
       leads: 3,
       slugPrefix: 'talk',
     });
     const [replier, takenOver, quiet] = seeded.slugs as [string, string, string];
-    for (const slug of seeded.slugs) engine.sandbox.control.connect(engine.unipileAccountId, slug);
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    for (const slug of seeded.slugs) suite.engine.sandbox.control.connect(suite.engine.unipileAccountId, slug);
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
 
     await waitFor('every lead visited', async () => seeded.slugs.every(visited));
     // During the 4 s delay: one lead writes to us; on another, the account owner writes by hand (from
     // their phone: a message in the conversation that this product did not send).
-    engine.sandbox.control.reply(engine.unipileAccountId, replier, 'Yes, call me tomorrow');
-    const unipile = new UnipileClient({ dsn: engine.sandbox.dsn, accessToken: engine.sandbox.accessToken });
-    const person = engine.sandbox.control.person(takenOver);
-    await unipile.messaging.startNewChat({ account_id: engine.unipileAccountId, attendees_ids: [person.providerId], text: 'Hey, saw you at the conference!' });
+    suite.engine.sandbox.control.reply(suite.engine.unipileAccountId, replier, 'Yes, call me tomorrow');
+    const unipile = new UnipileClient({ dsn: suite.engine.sandbox.dsn, accessToken: suite.engine.sandbox.accessToken });
+    const person = suite.engine.sandbox.control.person(takenOver);
+    await unipile.messaging.startNewChat({ account_id: suite.engine.unipileAccountId, attendees_ids: [person.providerId], text: 'Hey, saw you at the conference!' });
 
     await finished(seeded.campaignId);
-    const messages = (slug: string) => engine.sandbox.control.chatMessages(engine.unipileAccountId, slug);
+    const messages = (slug: string) => suite.engine.sandbox.control.chatMessages(suite.engine.unipileAccountId, slug);
     assert.deepEqual(messages(replier), [{ text: 'Yes, call me tomorrow', fromUs: false }], 'nothing sent after the reply');
     assert.deepEqual(messages(takenOver), [{ text: 'Hey, saw you at the conference!', fromUs: true }], 'nothing sent after the person wrote');
     assert.deepEqual(messages(quiet), [{ text: 'Hi First3, shall we talk?', fromUs: true }]);
@@ -77,12 +58,12 @@ describe('campaign semantics a user relies on', () => {
     assert.equal(h.data.steps.follow?.reason, 'human_took_over');
     assert.equal(h.data.timeline.at(-1)?.reason, 'human_took_over');
     assert.equal((await execution(seeded.campaignId, seeded.leadIds[2]!)).data.steps.follow?.state, 'done');
-    if (process.env.RECORD_HISTORIES) await recordHistory(t.client, leadWorkflowId(seeded.campaignId, seeded.leadIds[0]!), 'lead-replied-stop-on-conversation-read');
+    if (process.env.RECORD_HISTORIES) await recordHistory(suite.t.client, leadWorkflowId(seeded.campaignId, seeded.leadIds[0]!), 'lead-replied-stop-on-conversation-read');
   });
 
   it('fills the names and company the import lacked from the profile visit, uses fallbacks, and skips rather than send a hole', async () => {
-    const seeded = await seedCampaign(db.db, {
-      unipileAccountId: engine.unipileAccountId,
+    const seeded = await seedCampaign(suite.db.db, {
+      unipileAccountId: suite.engine.unipileAccountId,
       definition: chain([
         node('visit', 'profile_visit'),
         node('hello', 'send_followup', { message: 'Hi [first_name] from [company]' }),
@@ -93,15 +74,15 @@ describe('campaign semantics a user relies on', () => {
     });
     const [known, noCompany] = seeded.slugs as [string, string];
     // Imported with nothing but the LinkedIn URL.
-    await db.db.updateTable('leads').set({ first_name: null, last_name: null, full_name: null, company: null, title: null }).where('lead_list_id', '=', seeded.leadListId).execute();
-    engine.sandbox.control.setPerson(known, { firstName: 'Grace', lastName: 'Hopper', company: 'Navy' });
-    engine.sandbox.control.setPerson(noCompany, { firstName: 'Alan', lastName: 'Turing', company: '' });
-    for (const slug of seeded.slugs) engine.sandbox.control.connect(engine.unipileAccountId, slug);
+    await suite.db.db.updateTable('leads').set({ first_name: null, last_name: null, full_name: null, company: null, title: null }).where('lead_list_id', '=', seeded.leadListId).execute();
+    suite.engine.sandbox.control.setPerson(known, { firstName: 'Grace', lastName: 'Hopper', company: 'Navy' });
+    suite.engine.sandbox.control.setPerson(noCompany, { firstName: 'Alan', lastName: 'Turing', company: '' });
+    for (const slug of seeded.slugs) suite.engine.sandbox.control.connect(suite.engine.unipileAccountId, slug);
 
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
     await finished(seeded.campaignId);
 
-    const messages = (slug: string) => engine.sandbox.control.chatMessages(engine.unipileAccountId, slug).map((m) => m.text);
+    const messages = (slug: string) => suite.engine.sandbox.control.chatMessages(suite.engine.unipileAccountId, slug).map((m) => m.text);
     assert.deepEqual(messages(known), ['Hi Grace from Navy', 'Grace, still at Navy?']);
     assert.deepEqual(messages(noCompany), ['Alan, still at your company?'], 'no "Hi Alan from"');
     const skipped = await execution(seeded.campaignId, seeded.leadIds[1]!);
@@ -110,36 +91,36 @@ describe('campaign semantics a user relies on', () => {
     assert.equal(entry?.reason, 'missing_variable');
     assert.deepEqual(entry?.detail, { variable: 'company' });
 
-    const lead = await db.db.selectFrom('leads').selectAll().where('id', '=', seeded.leadIds[0]!).executeTakeFirstOrThrow();
+    const lead = await suite.db.db.selectFrom('leads').selectAll().where('id', '=', seeded.leadIds[0]!).executeTakeFirstOrThrow();
     assert.deepEqual([lead.first_name, lead.last_name, lead.full_name, lead.company], ['Grace', 'Hopper', 'Grace Hopper', 'Navy'], 'stored on the lead');
   });
 
   it('starts leads in import order', async () => {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: chain([node('visit', 'profile_visit')]), leads: 8, slugPrefix: 'order' });
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: chain([node('visit', 'profile_visit')]), leads: 8, slugPrefix: 'order' });
     // Lead ids are random: ordered by id, these 8 leads would almost never come out in import order.
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 1 });
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 1 });
     await finished(seeded.campaignId);
-    const order = engine.sandbox
+    const order = suite.engine.sandbox
       .calls({ method: 'GET', path: /\/users\/order-\d+$/ })
       .map((c) => c.path.split('/').pop());
     assert.deepEqual(order, seeded.slugs);
-    if (process.env.RECORD_HISTORIES) await recordHistory(t.client, campaignWorkflowId(seeded.campaignId), 'orchestrator-leads-in-import-order');
+    if (process.env.RECORD_HISTORIES) await recordHistory(suite.t.client, campaignWorkflowId(seeded.campaignId), 'orchestrator-leads-in-import-order');
   });
 
   it('status: leads not started yet, the lead workflows, and the stop reason after the stop; repeated control calls change nothing', async () => {
-    const seeded = await seedCampaign(db.db, {
-      unipileAccountId: engine.unipileAccountId,
+    const seeded = await seedCampaign(suite.db.db, {
+      unipileAccountId: suite.engine.unipileAccountId,
       definition: chain([node('visit', 'profile_visit'), node('visit2', 'profile_visit')], '1h'),
       leads: 5,
       slugPrefix: 'status',
     });
     const ids = { organizationId: seeded.organizationId, campaignId: seeded.campaignId };
-    await engine.campaigns.start({ ...ids, maxConcurrentLeads: 2 });
+    await suite.engine.campaigns.start({ ...ids, maxConcurrentLeads: 2 });
     await waitFor('two leads waiting after their visit', async () => {
-      const v = await engine.campaigns.status(ids);
+      const v = await suite.engine.campaigns.status(ids);
       return v.workflows.items.length === 2 && v.workflows.items.every((w) => w.completedSteps === 1);
     });
-    const view = await engine.campaigns.status(ids);
+    const view = await suite.engine.campaigns.status(ids);
     assert.equal(view.totalLeads, 5);
     assert.equal(view.leadsByState.not_started, 3);
     assert.equal(Object.values(view.leadsByState).reduce((a, b) => a + b, 0), view.totalLeads);
@@ -151,38 +132,38 @@ describe('campaign semantics a user relies on', () => {
     assert.equal(view.workflows.executionsUrl, `/api/campaigns/${seeded.campaignId}/executions`);
 
     // pause twice, resume twice: the second of each says nothing changed
-    assert.equal((await engine.campaigns.pause({ ...ids, reason: 'lunch' })).changed, true);
-    const again = await engine.campaigns.pause({ ...ids, reason: 'lunch' });
+    assert.equal((await suite.engine.campaigns.pause({ ...ids, reason: 'lunch' })).changed, true);
+    const again = await suite.engine.campaigns.pause({ ...ids, reason: 'lunch' });
     assert.deepEqual([again.changed, again.status], [false, 'paused']);
-    assert.equal((await engine.campaigns.resume(ids)).changed, true);
-    const resumed = await engine.campaigns.resume(ids);
+    assert.equal((await suite.engine.campaigns.resume(ids)).changed, true);
+    const resumed = await suite.engine.campaigns.resume(ids);
     assert.deepEqual([resumed.changed, resumed.status], [false, 'in_progress']);
 
-    const stopped = await engine.campaigns.stop({ ...ids, reason: 'wrong list' });
+    const stopped = await suite.engine.campaigns.stop({ ...ids, reason: 'wrong list' });
     assert.deepEqual([stopped.changed, stopped.status, stopped.statusReason], [true, 'stopped', 'wrong list']);
     await finished(seeded.campaignId);
-    const stopAgain = await engine.campaigns.stop({ ...ids, reason: 'again' });
+    const stopAgain = await suite.engine.campaigns.stop({ ...ids, reason: 'again' });
     assert.deepEqual([stopAgain.changed, stopAgain.status, stopAgain.statusReason], [false, 'stopped', 'wrong list'], 'the stop reason is still readable after the engine finished');
     // A call that cannot apply is still a conflict.
-    await assert.rejects(engine.campaigns.pause(ids), (e: unknown) => e instanceof ConflictError && e.code === 'campaign_not_running');
-    await assert.rejects(engine.campaigns.resume(ids), (e: unknown) => e instanceof ConflictError && e.code === 'campaign_not_paused');
+    await assert.rejects(suite.engine.campaigns.pause(ids), (e: unknown) => e instanceof ConflictError && e.code === 'campaign_not_running');
+    await assert.rejects(suite.engine.campaigns.resume(ids), (e: unknown) => e instanceof ConflictError && e.code === 'campaign_not_paused');
   });
 
   it("shows the pause in a waiting lead's timeline when it arrives, not when the wait ends", async () => {
-    const seeded = await seedCampaign(db.db, {
-      unipileAccountId: engine.unipileAccountId,
+    const seeded = await seedCampaign(suite.db.db, {
+      unipileAccountId: suite.engine.unipileAccountId,
       definition: chain([node('visit', 'profile_visit'), node('visit2', 'profile_visit')], '1h'),
       leads: 1,
       slugPrefix: 'pausing',
     });
     const ids = { organizationId: seeded.organizationId, campaignId: seeded.campaignId };
-    await engine.campaigns.start(ids);
+    await suite.engine.campaigns.start(ids);
     await waitFor('the lead waiting its hour', async () => (await timelineOf(seeded.campaignId, seeded.leadIds[0]!)).some((e) => e.type === 'wait'));
-    await engine.campaigns.pause({ ...ids, reason: 'holiday' });
+    await suite.engine.campaigns.pause({ ...ids, reason: 'holiday' });
     const paused = await waitFor('the pause in the timeline', async () => (await timelineOf(seeded.campaignId, seeded.leadIds[0]!)).find((e) => e.type === 'paused'), 20_000);
     assert.equal(paused.reason, 'holiday');
-    await engine.campaigns.stop(ids);
+    await suite.engine.campaigns.stop(ids);
     await finished(seeded.campaignId);
-    if (process.env.RECORD_HISTORIES) await recordHistory(t.client, leadWorkflowId(seeded.campaignId, seeded.leadIds[0]!), 'lead-paused-pause-recorded-at-once');
+    if (process.env.RECORD_HISTORIES) await recordHistory(suite.t.client, leadWorkflowId(seeded.campaignId, seeded.leadIds[0]!), 'lead-paused-pause-recorded-at-once');
   });
 });

@@ -2,7 +2,7 @@
 // limits. Every lead gets one sender, recorded on its execution, and is invited once, by that sender;
 // the leads spread in proportion to the senders' limits. A sender that is disconnected before it
 // contacted its leads loses them to the others, and the campaign goes on without pausing.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readCounters } from '../../src/db/repositories/campaign-counter.repository';
 import { replaceCampaignSenders } from '../../src/db/repositories/campaign-sender.repository';
@@ -10,40 +10,21 @@ import type { ExecutionData } from '../../src/domain/timeline';
 import { updateAccountSettings } from '../../src/quota/quota.repository';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import { recordHistory } from '../support/histories';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { quickDefinition, seedCampaign } from '../support/fixtures';
-import { startEngine, type EngineStack } from '../support/stack';
-import { connectTestTemporal, type TestTemporal } from '../support/temporal';
+import { useEngineOnDevServer } from '../support/stack';
 
 const KINDS = ['invitation', 'profile_visit', 'message', 'inmail', 'comment', 'reaction', 'withdrawal'];
 
 describe('sender pools (dev server)', () => {
-  let t: TestTemporal;
-  let db: TestDatabase;
-  let engine: EngineStack;
-  let running: Promise<void>;
-
-  before(async () => {
-    t = await connectTestTemporal();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: t.client, nativeConnection: t.nativeConnection, taskQueue: t.taskQueue });
-    running = engine.worker.run();
-  });
-  after(async () => {
-    engine?.worker.shutdown();
-    await running;
-    await engine?.stop();
-    await t?.close();
-    await db?.drop();
-  });
+  const suite = useEngineOnDevServer();
 
   /** A campaign whose pool is the engine's sandbox account plus `limits.length - 1` new ones, each with its daily invitation limit. */
   async function poolCampaign(prefix: string, leads: number, limits: number[]) {
-    const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: quickDefinition(), leads, slugPrefix: prefix });
-    const senders = [{ accountId: seeded.accountId, unipileId: engine.unipileAccountId }];
+    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: quickDefinition(), leads, slugPrefix: prefix });
+    const senders = [{ accountId: seeded.accountId, unipileId: suite.engine.unipileAccountId }];
     for (let i = 1; i < limits.length; i++) {
-      const unipileId = engine.sandbox.control.createAccount({ name: `Sender ${i}` }).id;
-      const row = await db.db
+      const unipileId = suite.engine.sandbox.control.createAccount({ name: `Sender ${i}` }).id;
+      const row = await suite.db.db
         .insertInto('connected_accounts')
         .values({ organization_id: seeded.organizationId, provider_account_id: unipileId, display_name: `Sender ${i}`, capabilities: '{}' })
         .returning('id')
@@ -51,7 +32,7 @@ describe('sender pools (dev server)', () => {
       senders.push({ accountId: row.id, unipileId });
     }
     for (const [i, s] of senders.entries()) {
-      await updateAccountSettings(db.db, s.accountId, {
+      await updateAccountSettings(suite.db.db, s.accountId, {
         timezone: 'UTC',
         workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
         minGapSeconds: 0,
@@ -61,19 +42,19 @@ describe('sender pools (dev server)', () => {
         safety: { spreadOverWindow: false },
       });
     }
-    await replaceCampaignSenders(db.db, seeded.campaignId, senders.map((s) => s.accountId));
+    await replaceCampaignSenders(suite.db.db, seeded.campaignId, senders.map((s) => s.accountId));
     return { seeded, senders };
   }
 
   const executionsOf = (campaignId: string) =>
-    db.db.selectFrom('campaign_executions as e').innerJoin('leads as l', 'l.id', 'e.lead_id').select(['e.sender_account_id', 'e.status', 'e.execution_data', 'l.linkedin_url']).where('e.campaign_id', '=', campaignId).execute();
+    suite.db.db.selectFrom('campaign_executions as e').innerJoin('leads as l', 'l.id', 'e.lead_id').select(['e.sender_account_id', 'e.status', 'e.execution_data', 'l.linkedin_url']).where('e.campaign_id', '=', campaignId).execute();
   const slugOf = (url: string | null) => /\/in\/([^/]+)/.exec(url ?? '')![1]!;
 
   it('gives every lead one sender, invites it once from that sender, and spreads the leads in proportion to the limits (±10%)', async () => {
     const LEADS = 40;
     const { seeded, senders } = await poolCampaign('pool', LEADS, [200, 100, 100]);
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 10 });
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 10 });
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
 
     const rows = await executionsOf(seeded.campaignId);
     assert.equal(rows.length, LEADS);
@@ -85,7 +66,7 @@ describe('sender pools (dev server)', () => {
       perSender.set(sender.accountId, (perSender.get(sender.accountId) ?? 0) + 1);
       const slug = slugOf(r.linkedin_url);
       // Invited once, by its own sender, and by no other sender of the pool.
-      for (const s of senders) assert.equal(engine.sandbox.control.writeCount(s.unipileId, slug, 'invitation'), s === sender ? 1 : 0, `${slug} from ${s.unipileId}`);
+      for (const s of senders) assert.equal(suite.engine.sandbox.control.writeCount(s.unipileId, slug, 'invitation'), s === sender ? 1 : 0, `${slug} from ${s.unipileId}`);
       const timeline = (r.execution_data as unknown as ExecutionData).timeline;
       const assigned = timeline.filter((e) => e.type === 'sender_assigned');
       assert.equal(assigned.length, 1, `${slug}: one sender_assigned entry`);
@@ -95,10 +76,10 @@ describe('sender pools (dev server)', () => {
     const expected = [0.5, 0.25, 0.25].map((p) => p * LEADS);
     shares.forEach((n, i) => assert.ok(Math.abs(n - expected[i]!) <= 0.1 * LEADS, `sender ${i}: ${n} leads, expected ${expected[i]} ± ${0.1 * LEADS} (${shares.join(' / ')})`));
     console.log(`sender pools: leads per sender ${shares.join(' / ')} for limits 200 / 100 / 100`);
-    if (process.env.RECORD_HISTORIES) await recordHistory(t.client, leadWorkflowId(seeded.campaignId, seeded.leadIds[0]!), 'lead-pool-sender-pools');
+    if (process.env.RECORD_HISTORIES) await recordHistory(suite.t.client, leadWorkflowId(seeded.campaignId, seeded.leadIds[0]!), 'lead-pool-sender-pools');
 
     // The per-sender counters agree with the rows.
-    const counters = await readCounters(db.db, seeded.campaignId, ['sender:']);
+    const counters = await readCounters(suite.db.db, seeded.campaignId, ['sender:']);
     for (const s of senders) {
       assert.equal(counters.get(`sender:${s.accountId}:leads:completed`) ?? 0, perSender.get(s.accountId) ?? 0);
       assert.equal(counters.get(`sender:${s.accountId}:rate:invited`) ?? 0, perSender.get(s.accountId) ?? 0);
@@ -111,13 +92,13 @@ describe('sender pools (dev server)', () => {
     const { seeded, senders } = await poolCampaign('gone', LEADS, [100, 100, 100]);
     const gone = senders[2]!;
     // LinkedIn disconnected it; our row does not know yet (it learns at the first refused call).
-    engine.sandbox.control.disconnect(gone.unipileId);
-    await engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 12 });
-    await t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    suite.engine.sandbox.control.disconnect(gone.unipileId);
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: 12 });
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
 
-    const campaign = await db.db.selectFrom('campaigns').select(['status', 'status_reason']).where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    const campaign = await suite.db.db.selectFrom('campaigns').select(['status', 'status_reason']).where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
     assert.equal(campaign.status, 'completed', `campaign ${campaign.status} (${campaign.status_reason})`);
-    const account = await db.db.selectFrom('connected_accounts').select('status').where('id', '=', gone.accountId).executeTakeFirstOrThrow();
+    const account = await suite.db.db.selectFrom('connected_accounts').select('status').where('id', '=', gone.accountId).executeTakeFirstOrThrow();
     assert.equal(account.status, 'disconnected');
     const rows = await executionsOf(seeded.campaignId);
     let moved = 0;
@@ -125,12 +106,12 @@ describe('sender pools (dev server)', () => {
       assert.equal(r.status, 'completed', `${r.linkedin_url}`);
       assert.notEqual(r.sender_account_id, gone.accountId, `${r.linkedin_url} stayed on the disconnected sender`);
       const slug = slugOf(r.linkedin_url);
-      assert.equal(senders.reduce((n, s) => n + engine.sandbox.control.writeCount(s.unipileId, slug, 'invitation'), 0), 1, `${slug} invited once`);
+      assert.equal(senders.reduce((n, s) => n + suite.engine.sandbox.control.writeCount(s.unipileId, slug, 'invitation'), 0), 1, `${slug} invited once`);
       const assigned = (r.execution_data as unknown as ExecutionData).timeline.filter((e) => e.type === 'sender_assigned');
       if (assigned.some((e) => e.detail?.previous === gone.accountId)) {
         if (moved++ === 0 && process.env.RECORD_HISTORIES) {
-          const lead = await db.db.selectFrom('leads').select('id').where('linkedin_url', '=', r.linkedin_url).executeTakeFirstOrThrow();
-          await recordHistory(t.client, leadWorkflowId(seeded.campaignId, lead.id), 'lead-moved-sender-pools');
+          const lead = await suite.db.db.selectFrom('leads').select('id').where('linkedin_url', '=', r.linkedin_url).executeTakeFirstOrThrow();
+          await recordHistory(suite.t.client, leadWorkflowId(seeded.campaignId, lead.id), 'lead-moved-sender-pools');
         }
       }
     }

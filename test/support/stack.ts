@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
@@ -5,8 +6,8 @@ import { UnipileClient } from '../../src/linkedin/unipile.client';
 import { startSandboxLinkedIn, type SandboxHandle, type SandboxOptions } from '../../src/linkedin/sandbox/server';
 import { createLogger } from '../../src/logger';
 import { createCampaignService } from '../../src/services/campaign.service';
-import type { TestDatabase } from './database';
-import { createTestWorker } from './temporal';
+import { createTestDatabase, type TestDatabase } from './database';
+import { connectTestTemporal, createTestWorker, type TestTemporal } from './temporal';
 
 export const quietLogger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -49,4 +50,34 @@ export async function startEngine(opts: {
       await sandbox.stop();
     },
   };
+}
+
+export interface DevServerEngine {
+  t: TestTemporal;
+  db: TestDatabase;
+  engine: EngineStack;
+}
+
+/**
+ * The engine for one describe block on the suite's dev server: a fresh database, the sandbox and a worker
+ * on a private task queue, started before its tests and stopped after them. Fields are set once `before` ran.
+ */
+export function useEngineOnDevServer(sandbox?: SandboxOptions): DevServerEngine {
+  const suite = {} as DevServerEngine;
+  let running: Promise<void> | undefined;
+  before(async () => {
+    suite.t = await connectTestTemporal();
+    suite.db = await createTestDatabase();
+    const { client, nativeConnection, taskQueue } = suite.t;
+    suite.engine = await startEngine({ db: suite.db, client, nativeConnection, taskQueue, sandbox });
+    running = suite.engine.worker.run();
+  });
+  after(async () => {
+    suite.engine?.worker.shutdown();
+    await running;
+    await suite.engine?.stop();
+    await suite.t?.close();
+    await suite.db?.drop();
+  });
+  return suite;
 }
