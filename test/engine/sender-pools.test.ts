@@ -5,46 +5,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readCounters } from '../../src/db/repositories/campaign-counter.repository';
-import { replaceCampaignSenders } from '../../src/db/repositories/campaign-sender.repository';
 import type { ExecutionData } from '../../src/domain/timeline';
-import { updateAccountSettings } from '../../src/quota/quota.repository';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import { recordHistory } from '../support/histories';
-import { quickDefinition, seedCampaign } from '../support/fixtures';
+import { seedPoolCampaign } from '../support/fixtures';
 import { useEngineOnDevServer } from '../support/stack';
-
-const KINDS = ['invitation', 'profile_visit', 'message', 'inmail', 'comment', 'reaction', 'withdrawal'];
 
 describe('sender pools (dev server)', () => {
   const suite = useEngineOnDevServer();
 
-  /** A campaign whose pool is the engine's sandbox account plus `limits.length - 1` new ones, each with its daily invitation limit. */
-  async function poolCampaign(prefix: string, leads: number, limits: number[]) {
-    const seeded = await seedCampaign(suite.db.db, { unipileAccountId: suite.engine.unipileAccountId, definition: quickDefinition(), leads, slugPrefix: prefix });
-    const senders = [{ accountId: seeded.accountId, unipileId: suite.engine.unipileAccountId }];
-    for (let i = 1; i < limits.length; i++) {
-      const unipileId = suite.engine.sandbox.control.createAccount({ name: `Sender ${i}` }).id;
-      const row = await suite.db.db
-        .insertInto('connected_accounts')
-        .values({ organization_id: seeded.organizationId, provider_account_id: unipileId, display_name: `Sender ${i}`, capabilities: '{}' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      senders.push({ accountId: row.id, unipileId });
-    }
-    for (const [i, s] of senders.entries()) {
-      await updateAccountSettings(suite.db.db, s.accountId, {
-        timezone: 'UTC',
-        workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
-        minGapSeconds: 0,
-        jitterSeconds: 0,
-        warmup: { days: 0, startPercent: 100 },
-        limits: Object.fromEntries(KINDS.map((k) => [k, { daily: k === 'invitation' ? limits[i]! : 100_000, weekly: null }])),
-        safety: { spreadOverWindow: false },
-      });
-    }
-    await replaceCampaignSenders(suite.db.db, seeded.campaignId, senders.map((s) => s.accountId));
-    return { seeded, senders };
-  }
+  const poolCampaign = (prefix: string, leads: number, limits: number[]) =>
+    seedPoolCampaign(suite.db.db, suite.engine.sandbox.control, { unipileAccountId: suite.engine.unipileAccountId, leads, slugPrefix: prefix, invitationLimits: limits });
 
   const executionsOf = (campaignId: string) =>
     suite.db.db.selectFrom('campaign_executions as e').innerJoin('leads as l', 'l.id', 'e.lead_id').select(['e.sender_account_id', 'e.status', 'e.execution_data', 'l.linkedin_url']).where('e.campaign_id', '=', campaignId).execute();

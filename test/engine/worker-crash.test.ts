@@ -3,6 +3,7 @@
 // task queue keep an account's daily limit exact. LinkedIn is the sandbox, in this process, over HTTP.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { sql } from 'kysely';
 import { startSandboxLinkedIn, type SandboxHandle } from '../../src/linkedin/sandbox/server';
@@ -10,7 +11,7 @@ import type { QuotaTables } from '../../src/quota/quota.schema';
 import { createCampaignService } from '../../src/services/campaign.service';
 import { campaignWorkflowId, type OrchestratorStatus } from '../../src/workflows/definitions';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { quickDefinition, seedCampaign, waitFor } from '../support/fixtures';
+import { quickDefinition, seedCampaign, seedPoolCampaign, waitFor } from '../support/fixtures';
 import { quietLogger } from '../support/stack';
 import { connectTestTemporal, TEMPORAL_ADDRESS, WORKFLOW_BUNDLE, type TestTemporal } from '../support/temporal';
 import { killAllWorkers, liveWorkerCount, spawnWorker, type WorkerProcess } from '../support/worker-process';
@@ -21,6 +22,8 @@ import { killAllWorkers, liveWorkerCount, spawnWorker, type WorkerProcess } from
  */
 const CRASH_LEADS = Number(process.env.TEST_CRASH_LEADS ?? 500);
 const KILLS = 3;
+/** Sender pools (issue 11): leads of the two-process test. TEST_POOL_CRASH_LEADS overrides it. */
+const POOL_LEADS = Number(process.env.TEST_POOL_CRASH_LEADS ?? 200);
 /** After the last kill: activities lost with a killed worker come back after their timeouts (up to 60 s). */
 const COMPLETION_BUDGET_MS = 150_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,6 +66,34 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
   const writesOf = (accountId: string) => sandbox.control.writeCounts().filter((w) => w.accountId === accountId);
   const invitationsOf = (accountId: string) => writesOf(accountId).filter((w) => w.kind === 'invitation').reduce((n, w) => n + w.count, 0);
 
+  /** The orchestrator's result, or an error saying how far the campaign got; progress on stderr every 10 s. */
+  async function resultWithin(handle: WorkflowHandle, budgetMs: number, progress: () => Promise<string>, startedAt: number): Promise<OrchestratorStatus> {
+    const ticker = setInterval(() => void progress().then((p) => process.stderr.write(`[crash] ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${p}\n`)), 10_000);
+    let deadline: NodeJS.Timeout | undefined;
+    try {
+      return (await Promise.race([
+        handle.result(),
+        new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => {
+            void progress().then((p) => reject(new Error(`campaign not finished ${budgetMs / 1000} s after the last kill: ${p}`)));
+          }, budgetMs);
+        }),
+      ])) as OrchestratorStatus;
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(deadline);
+    }
+  }
+  const executionCounts = async (campaignId: string) => {
+    const rows = await db.db
+      .selectFrom('campaign_executions')
+      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .where('campaign_id', '=', campaignId)
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  };
+
   it(`SIGKILLed ${KILLS} times during a ${CRASH_LEADS}-lead campaign: every lead completes, LinkedIn sees no write twice`, { timeout: 240_000 }, async (ctx) => {
     const taskQueue = `${t.taskQueue}-crash`;
     const account = sandbox.control.createAccount({ name: 'Crash sender' });
@@ -86,31 +117,8 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     // The kills must have landed mid-campaign, or this proves nothing.
     assert.ok(invitedAtKill.at(-1)! < CRASH_LEADS, `campaign already done before the last kill (invited at each kill: ${invitedAtKill.join(', ')})`);
 
-    const progress = async () => {
-      const rows = await db.db
-        .selectFrom('campaign_executions')
-        .select(['status', sql<number>`count(*)::int`.as('n')])
-        .where('campaign_id', '=', seeded.campaignId)
-        .groupBy('status')
-        .execute();
-      return `invitations ${invitationsOf(account.id)}, executions ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.status, r.n])))}`;
-    };
-    const ticker = setInterval(() => void progress().then((p) => process.stderr.write(`[crash] ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${p}\n`)), 10_000);
-    let deadline: NodeJS.Timeout | undefined;
-    let result: OrchestratorStatus;
-    try {
-      result = (await Promise.race([
-        handle.result(),
-        new Promise<never>((_, reject) => {
-          deadline = setTimeout(() => {
-            void progress().then((p) => reject(new Error(`campaign not finished ${COMPLETION_BUDGET_MS / 1000} s after the last kill: ${p}`)));
-          }, COMPLETION_BUDGET_MS);
-        }),
-      ])) as OrchestratorStatus;
-    } finally {
-      clearInterval(ticker);
-      clearTimeout(deadline);
-    }
+    const progress = async () => `invitations ${invitationsOf(account.id)}, executions ${JSON.stringify(await executionCounts(seeded.campaignId))}`;
+    const result = await resultWithin(handle, COMPLETION_BUDGET_MS, progress, startedAt);
     const doneAt = Date.now();
     ctx.diagnostic(
       `${CRASH_LEADS} leads: invitations at each kill ${invitedAtKill.join(', ')}; ${((lastKillAt - startedAt) / 1000).toFixed(1)} s to the last kill, ` +
@@ -131,13 +139,7 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     assert.deepEqual(notInvitedOnce, [], 'leads not invited exactly once');
     const campaign = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
     assert.equal(campaign.status, 'completed');
-    const executions = await db.db
-      .selectFrom('campaign_executions')
-      .select(['status', sql<number>`count(*)::int`.as('n')])
-      .where('campaign_id', '=', seeded.campaignId)
-      .groupBy('status')
-      .execute();
-    assert.deepEqual(executions.map((e) => [e.status, e.n]), [['completed', CRASH_LEADS]]);
+    assert.deepEqual(await executionCounts(seeded.campaignId), { completed: CRASH_LEADS });
 
     await worker.kill('SIGTERM');
   });
@@ -216,6 +218,55 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     const stopped = await db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
     assert.equal(stopped.status, 'stopped');
     assert.equal(invitationsOf(account.id), 15);
+    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+  });
+
+  it(`two worker processes, each SIGKILLed once, on a ${POOL_LEADS}-lead campaign with three senders: no lead touched by two senders, no write twice`, { timeout: 240_000 }, async (ctx) => {
+    const taskQueue = `${t.taskQueue}-pool`;
+    const first = sandbox.control.createAccount({ name: 'Pool sender' });
+    const { seeded, senders } = await seedPoolCampaign(db.db, sandbox.control, { unipileAccountId: first.id, leads: POOL_LEADS, slugPrefix: 'pool-crash', invitationLimits: [200, 100, 100] });
+    const campaigns = createCampaignService({ db: db.db, client: t.client, taskQueue, logger: quietLogger });
+    const allInvitations = () => senders.reduce((n, s) => n + invitationsOf(s.unipileId), 0);
+    const workers = [workerOn(taskQueue, 'pool-a'), workerOn(taskQueue, 'pool-b')];
+    await Promise.all(workers.map((w) => w.ready));
+    const startedAt = Date.now();
+    await campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId });
+    const handle = t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId));
+
+    // Each process in turn is killed while the other runs, once a fifth and two fifths of the leads are invited, and comes back.
+    const invitedAtKill: number[] = [];
+    for (const i of [0, 1]) {
+      await waitFor(`${((i + 1) * POOL_LEADS) / 5} invitations`, async () => allInvitations() >= ((i + 1) * POOL_LEADS) / 5, 120_000, 20);
+      await workers[i]!.kill('SIGKILL');
+      invitedAtKill.push(allInvitations());
+      workers[i] = workerOn(taskQueue, `pool-${i ? 'b' : 'a'}-again`);
+      await workers[i].ready;
+    }
+    assert.ok(invitedAtKill.at(-1)! < POOL_LEADS, `campaign already done before the last kill (invited at each kill: ${invitedAtKill.join(', ')})`);
+    const progress = async () => `invitations ${allInvitations()}, executions ${JSON.stringify(await executionCounts(seeded.campaignId))}`;
+    const result = await resultWithin(handle, COMPLETION_BUDGET_MS, progress, startedAt);
+    assert.equal(result.succeeded, POOL_LEADS);
+
+    const rows = await db.db.selectFrom('campaign_executions').select(['lead_id', 'sender_account_id', 'status']).where('campaign_id', '=', seeded.campaignId).execute();
+    const senderOfLead = new Map(rows.map((r) => [r.lead_id, r.sender_account_id]));
+    const perSender = senders.map(() => 0);
+    const problems: string[] = [];
+    seeded.slugs.forEach((slug, i) => {
+      const providerId = sandbox.control.person(slug).providerId;
+      const touchedBy = senders.filter((s) => writesOf(s.unipileId).some((w) => w.providerId === providerId));
+      if (touchedBy.length !== 1) problems.push(`${slug} touched by ${touchedBy.length} senders`);
+      const own = senders.find((s) => s.accountId === senderOfLead.get(seeded.leadIds[i]!));
+      if (!own || touchedBy[0] !== own) problems.push(`${slug}: written by ${touchedBy.map((s) => s.accountId).join(', ')}, recorded sender ${senderOfLead.get(seeded.leadIds[i]!)}`);
+      else perSender[senders.indexOf(own)]! += 1;
+      const invitations = senders.reduce((n, s) => n + sandbox.control.writeCount(s.unipileId, slug, 'invitation'), 0);
+      if (invitations !== 1) problems.push(`${slug} invited ${invitations} times`);
+    });
+    // As in the single-process test, a visit interrupted by a kill may be repeated; nothing else may.
+    const twice = senders.flatMap((s) => writesOf(s.unipileId)).filter((w) => w.kind !== 'profile_view' && w.count > 1);
+    assert.deepEqual(twice, [], 'writes LinkedIn saw more than once');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(await executionCounts(seeded.campaignId), { completed: POOL_LEADS });
+    ctx.diagnostic(`${POOL_LEADS} leads over 3 senders (limits 200/100/100): ${perSender.join(' / ')}; invitations at each kill ${invitedAtKill.join(', ')}; ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
   });
 });

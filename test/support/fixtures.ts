@@ -1,5 +1,7 @@
 import type { Db } from '../../src/db/connection';
 import type { ExecutionData } from '../../src/domain/timeline';
+import { replaceCampaignSenders } from '../../src/db/repositories/campaign-sender.repository';
+import type { SandboxControl } from '../../src/linkedin/sandbox/server';
 import { updateAccountSettings } from '../../src/quota/quota.repository';
 
 /** The example flow of shared/workflow-definition.md, as the editor saves it. */
@@ -184,6 +186,44 @@ export async function seedCampaign(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { organizationId, accountId, leadListId: list.id, campaignId: campaign.id, leadIds, slugs };
+}
+
+const QUOTA_KINDS = ['invitation', 'profile_visit', 'message', 'inmail', 'comment', 'reaction', 'withdrawal'];
+
+/**
+ * A campaign (seedCampaign) whose sender pool is its own account plus one new sandbox account per further
+ * entry of `invitationLimits`: every sender acts at any hour with no spacing, its daily invitation limit
+ * from the list, every other kind unlimited.
+ */
+export async function seedPoolCampaign(
+  db: Db,
+  control: SandboxControl,
+  opts: { unipileAccountId: string; leads: number; slugPrefix: string; invitationLimits: number[]; definition?: unknown },
+): Promise<{ seeded: Seeded; senders: Array<{ accountId: string; unipileId: string }> }> {
+  const seeded = await seedCampaign(db, { unipileAccountId: opts.unipileAccountId, definition: opts.definition ?? quickDefinition(), leads: opts.leads, slugPrefix: opts.slugPrefix });
+  const senders = [{ accountId: seeded.accountId, unipileId: opts.unipileAccountId }];
+  for (let i = 1; i < opts.invitationLimits.length; i++) {
+    const unipileId = control.createAccount({ name: `Sender ${i}` }).id;
+    const row = await db
+      .insertInto('connected_accounts')
+      .values({ organization_id: seeded.organizationId, provider_account_id: unipileId, display_name: `Sender ${i}`, capabilities: '{}' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    senders.push({ accountId: row.id, unipileId });
+  }
+  for (const [i, s] of senders.entries()) {
+    await updateAccountSettings(db, s.accountId, {
+      timezone: 'UTC',
+      workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
+      minGapSeconds: 0,
+      jitterSeconds: 0,
+      warmup: { days: 0, startPercent: 100 },
+      limits: Object.fromEntries(QUOTA_KINDS.map((k) => [k, { daily: k === 'invitation' ? opts.invitationLimits[i]! : 100_000, weekly: null }])),
+      safety: { spreadOverWindow: false },
+    });
+  }
+  await replaceCampaignSenders(db, seeded.campaignId, senders.map((s) => s.accountId));
+  return { seeded, senders };
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
