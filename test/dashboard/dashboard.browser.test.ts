@@ -108,7 +108,7 @@ describe('dashboard in a real browser', () => {
     assert.match(text, /1 rejected/);
     assert.match(text, /Row 11/, 'the rejected row is named by its row number (header = row 1)');
 
-    await page.getByLabel('LinkedIn account that sends').selectOption({ label: 'Grace Hopper' });
+    await page.getByRole('checkbox', { name: 'Grace Hopper' }).check();
     await page.getByLabel("Or the editor's JSON file").setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(BROKEN_DEFINITION)) });
     await page.getByLabel('Campaign name').fill('Mathematicians in London');
     await page.getByRole('button', { name: 'Save campaign' }).click();

@@ -90,17 +90,20 @@ function SettingsForm({ campaign, lists, accounts, onSaved }: { campaign: Campai
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="launch-sender">Sender</label>
-          <select id="launch-sender" value={accountId} onChange={(e) => setAccountId(e.target.value)}>
-            {!accountId && <option value="">Choose a sender</option>}
-            {accounts.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.displayName ?? a.providerAccountId}
-              </option>
-            ))}
-          </select>
-        </div>
+        {/* A pool of several senders is edited in the Senders card: choosing one here would replace it. */}
+        {campaign.senderAccountIds.length <= 1 && (
+          <div className="field">
+            <label htmlFor="launch-sender">Sender</label>
+            <select id="launch-sender" value={accountId} onChange={(e) => setAccountId(e.target.value)}>
+              {!accountId && <option value="">Choose a sender</option>}
+              {accounts.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.displayName ?? a.providerAccountId}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field">
           <label htmlFor="launch-per-day">Leads started per day</label>
           <input id="launch-per-day" inputMode="numeric" placeholder="no limit" value={perDay} onChange={(e) => setPerDay(e.target.value)} />
@@ -109,7 +112,7 @@ function SettingsForm({ campaign, lists, accounts, onSaved }: { campaign: Campai
           <label htmlFor="launch-invitations">Sender’s invitations per day</label>
           <input id="launch-invitations" inputMode="numeric" value={invitationsValue} disabled={!sender.data} onChange={(e) => setInvitations(e.target.value)} aria-describedby="launch-invitations-note" />
           <span id="launch-invitations-note" className="muted small">
-            for every campaign of this sender
+            {campaign.senderAccountIds.length > 1 ? 'of the first sender, for all its campaigns' : 'for every campaign of this sender'}
           </span>
         </div>
       </div>

@@ -5,6 +5,7 @@ import { CampaignControls } from '../components/CampaignControls';
 import { ForecastPanel } from '../components/Forecast';
 import { LaunchSettings } from '../components/LaunchSettings';
 import { LeadsTable } from '../components/LeadsTable';
+import { SenderPool } from '../components/SenderPool';
 import { StepGraph } from '../components/StepGraph';
 import { ErrorState, Loading, StatusBadge, formatDuration, formatNumber, formatPercent, useLoad } from '../components/common';
 import { LeadStates } from './Campaigns';
@@ -149,6 +150,14 @@ function CampaignView(props: {
           median; p90 {formatDuration(analytics?.timings.timeToAccept.p90Ms)} · {formatDuration(analytics?.timings.timeToReply.p90Ms)}
         </Stat>
       </div>
+
+      <section className="card" aria-labelledby="senders-title">
+        <div className="section-head">
+          <h2 id="senders-title">Senders</h2>
+          <span className="muted small">each lead keeps the sender it was given; leads spread in proportion to the senders' limits</span>
+        </div>
+        <SenderPool campaign={c} onChanged={reload} progress={analytics ? JSON.stringify([analytics.leads.byStatus, analytics.rates]) : null} />
+      </section>
 
       <section className="card" aria-labelledby="graph-title">
         <div className="section-head">

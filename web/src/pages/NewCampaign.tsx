@@ -26,7 +26,7 @@ export function NewCampaignPage() {
   const [csv, setCsv] = useState<{ name: string; text: string } | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
-  const [senderId, setSenderId] = useState('');
+  const [senderIds, setSenderIds] = useState<string[]>([]);
   const [name, setName] = useState('');
   const [definition, setDefinition] = useState<unknown>(null);
   const [definitionSource, setDefinitionSource] = useState('');
@@ -94,7 +94,7 @@ export function NewCampaignPage() {
     setProblems([]);
     setSaveError(null);
     const { data, error } = await api.POST('/api/campaigns', {
-      body: { name: name.trim(), leadListId: listId, senderAccountId: senderId, workflowDefinition: definition as { nodes: unknown[]; edges: unknown[] } },
+      body: { name: name.trim(), leadListId: listId, senderAccountIds: senderIds, workflowDefinition: definition as { nodes: unknown[]; edges: unknown[] } },
     });
     setBusy(false);
     if (data) {
@@ -111,7 +111,7 @@ export function NewCampaignPage() {
   const placed = new Set<Problem>();
   const nodeProblems = (id: string | undefined) => problemsFor((x) => x.nodeId === id || (x.nodeIds ?? []).includes(id ?? '')).map((x) => (placed.add(x), x));
   const edgeProblems = (id: string | undefined) => problemsFor((x) => x.edgeId === id).map((x) => (placed.add(x), x));
-  const ready = listId && senderId && name.trim() && definition !== null;
+  const ready = listId && senderIds.length > 0 && name.trim() && definition !== null;
 
   return (
     <>
@@ -183,26 +183,29 @@ export function NewCampaignPage() {
 
         <section className="card" aria-labelledby="step-sender">
           <h2 id="step-sender">
-            <span className="step-no">2</span> Sender
+            <span className="step-no">2</span> Senders
           </h2>
-          <div className="field">
-            <label htmlFor="sender-select">LinkedIn account that sends</label>
-            {!accounts.data ? (
-              <Loading what="accounts" />
-            ) : accounts.data.items.length === 0 ? (
-              <p className="muted">No connected account yet: connect one through the API first.</p>
-            ) : (
-              <select id="sender-select" value={senderId} onChange={(e) => setSenderId(e.target.value)}>
-                <option value="">Choose a sender…</option>
-                {accounts.data.items.map((a) => (
-                  <option key={a.id} value={a.id} disabled={a.status !== 'connected'}>
-                    {a.displayName ?? a.providerAccountId}
-                    {a.status !== 'connected' ? ` (${a.status})` : ''}
-                  </option>
-                ))}
-              </select>
-            )}
-          </div>
+          {!accounts.data ? (
+            <Loading what="accounts" />
+          ) : accounts.data.items.length === 0 ? (
+            <p className="muted">No connected account yet: connect one through the API first.</p>
+          ) : (
+            <fieldset className="sender-choices">
+              <legend>LinkedIn accounts that send (one or more: each lead gets one of them)</legend>
+              {accounts.data.items.map((a) => (
+                <label key={a.id}>
+                  <input
+                    type="checkbox"
+                    checked={senderIds.includes(a.id)}
+                    disabled={a.status !== 'connected'}
+                    onChange={(e) => setSenderIds((ids) => (e.target.checked ? [...ids, a.id] : ids.filter((id) => id !== a.id)))}
+                  />
+                  {a.displayName ?? a.providerAccountId}
+                  {a.status !== 'connected' ? ` (${a.status})` : ''}
+                </label>
+              ))}
+            </fieldset>
+          )}
         </section>
 
         <section className="card" aria-labelledby="step-sequence">
