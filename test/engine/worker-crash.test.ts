@@ -24,8 +24,12 @@ const CRASH_LEADS = Number(process.env.TEST_CRASH_LEADS ?? 500);
 const KILLS = 3;
 /** Sender pools (issue 11): leads of the two-process test. TEST_POOL_CRASH_LEADS overrides it. */
 const POOL_LEADS = Number(process.env.TEST_POOL_CRASH_LEADS ?? 200);
-/** After the last kill: activities lost with a killed worker come back after their timeouts (up to 60 s). */
-const COMPLETION_BUDGET_MS = 150_000;
+/**
+ * How long the campaign may go without one more lead finishing: activities lost with a killed worker come
+ * back after their timeouts (up to 60 s). A slow machine makes the run longer, not stall, so the budget
+ * is on progress, not on the whole run.
+ */
+const STALL_BUDGET_MS = 120_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('worker processes: SIGKILL mid-campaign and two workers on one account', () => {
@@ -66,22 +70,28 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
   const writesOf = (accountId: string) => sandbox.control.writeCounts().filter((w) => w.accountId === accountId);
   const invitationsOf = (accountId: string) => writesOf(accountId).filter((w) => w.kind === 'invitation').reduce((n, w) => n + w.count, 0);
 
-  /** The orchestrator's result, or an error saying how far the campaign got; progress on stderr every 10 s. */
-  async function resultWithin(handle: WorkflowHandle, budgetMs: number, progress: () => Promise<string>, startedAt: number): Promise<OrchestratorStatus> {
-    const ticker = setInterval(() => void progress().then((p) => process.stderr.write(`[crash] ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${p}\n`)), 10_000);
-    let deadline: NodeJS.Timeout | undefined;
+  /**
+   * The orchestrator's result, or an error saying how far the campaign got when no lead finished for
+   * `stallMs`; progress on stderr every 10 s.
+   */
+  async function resultUnlessStalled(handle: WorkflowHandle, campaignId: string, stallMs: number, progress: () => Promise<string>, startedAt: number): Promise<OrchestratorStatus> {
+    let finished = -1;
+    let lastProgressAt = Date.now();
+    let stalled: ((err: Error) => void) | undefined;
+    const watch = setInterval(() => {
+      void (async () => {
+        const counts = await executionCounts(campaignId);
+        const now = Object.entries(counts).reduce((n, [status, c]) => (status === 'in_progress' ? n : n + c), 0);
+        if (now > finished) [finished, lastProgressAt] = [now, Date.now()];
+        const line = await progress();
+        process.stderr.write(`[crash] ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${line}\n`);
+        if (Date.now() - lastProgressAt > stallMs) stalled?.(new Error(`no lead finished for ${stallMs / 1000} s: ${line}`));
+      })();
+    }, 10_000);
     try {
-      return (await Promise.race([
-        handle.result(),
-        new Promise<never>((_, reject) => {
-          deadline = setTimeout(() => {
-            void progress().then((p) => reject(new Error(`campaign not finished ${budgetMs / 1000} s after the last kill: ${p}`)));
-          }, budgetMs);
-        }),
-      ])) as OrchestratorStatus;
+      return (await Promise.race([handle.result(), new Promise<never>((_, reject) => (stalled = reject))])) as OrchestratorStatus;
     } finally {
-      clearInterval(ticker);
-      clearTimeout(deadline);
+      clearInterval(watch);
     }
   }
   const executionCounts = async (campaignId: string) => {
@@ -94,7 +104,7 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   };
 
-  it(`SIGKILLed ${KILLS} times during a ${CRASH_LEADS}-lead campaign: every lead completes, LinkedIn sees no write twice`, { timeout: 240_000 }, async (ctx) => {
+  it(`SIGKILLed ${KILLS} times during a ${CRASH_LEADS}-lead campaign: every lead completes, LinkedIn sees no write twice`, { timeout: 600_000 }, async (ctx) => {
     const taskQueue = `${t.taskQueue}-crash`;
     const account = sandbox.control.createAccount({ name: 'Crash sender' });
     const seeded = await seedCampaign(db.db, { unipileAccountId: account.id, definition: quickDefinition(), leads: CRASH_LEADS, slugPrefix: 'crash' });
@@ -118,7 +128,7 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     assert.ok(invitedAtKill.at(-1)! < CRASH_LEADS, `campaign already done before the last kill (invited at each kill: ${invitedAtKill.join(', ')})`);
 
     const progress = async () => `invitations ${invitationsOf(account.id)}, executions ${JSON.stringify(await executionCounts(seeded.campaignId))}`;
-    const result = await resultWithin(handle, COMPLETION_BUDGET_MS, progress, startedAt);
+    const result = await resultUnlessStalled(handle, seeded.campaignId, STALL_BUDGET_MS, progress, startedAt);
     const doneAt = Date.now();
     ctx.diagnostic(
       `${CRASH_LEADS} leads: invitations at each kill ${invitedAtKill.join(', ')}; ${((lastKillAt - startedAt) / 1000).toFixed(1)} s to the last kill, ` +
@@ -221,7 +231,7 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
   });
 
-  it(`two worker processes, each SIGKILLed once, on a ${POOL_LEADS}-lead campaign with three senders: no lead touched by two senders, no write twice`, { timeout: 240_000 }, async (ctx) => {
+  it(`two worker processes, each SIGKILLed once, on a ${POOL_LEADS}-lead campaign with three senders: no lead touched by two senders, no write twice`, { timeout: 600_000 }, async (ctx) => {
     const taskQueue = `${t.taskQueue}-pool`;
     const first = sandbox.control.createAccount({ name: 'Pool sender' });
     const { seeded, senders } = await seedPoolCampaign(db.db, sandbox.control, { unipileAccountId: first.id, leads: POOL_LEADS, slugPrefix: 'pool-crash', invitationLimits: [200, 100, 100] });
@@ -244,7 +254,7 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     }
     assert.ok(invitedAtKill.at(-1)! < POOL_LEADS, `campaign already done before the last kill (invited at each kill: ${invitedAtKill.join(', ')})`);
     const progress = async () => `invitations ${allInvitations()}, executions ${JSON.stringify(await executionCounts(seeded.campaignId))}`;
-    const result = await resultWithin(handle, COMPLETION_BUDGET_MS, progress, startedAt);
+    const result = await resultUnlessStalled(handle, seeded.campaignId, STALL_BUDGET_MS, progress, startedAt);
     assert.equal(result.succeeded, POOL_LEADS);
 
     const rows = await db.db.selectFrom('campaign_executions').select(['lead_id', 'sender_account_id', 'status']).where('campaign_id', '=', seeded.campaignId).execute();
