@@ -116,8 +116,12 @@ describe('worker processes: SIGKILL mid-campaign and two workers on one account'
     const invitedAtKill: number[] = [];
     let worker = workerOn(taskQueue, 'worker-0');
     await worker.ready;
+    // Each kill lands mid-campaign: after a further share of the leads is invited (100, 200, 300 of 500),
+    // plus a random moment, so a slow start does not put every kill before the first write.
     for (let i = 1; i <= KILLS; i++) {
-      await sleep(2_000 + Math.random() * 1_000);
+      const due = Math.floor((i * CRASH_LEADS) / (KILLS + 2));
+      await waitFor(`${due} invitations`, async () => invitationsOf(account.id) >= due, 120_000, 20);
+      await sleep(Math.random() * 500);
       await worker.kill('SIGKILL');
       invitedAtKill.push(invitationsOf(account.id));
       worker = workerOn(taskQueue, `worker-${i}`);
