@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 
 import type { Db } from '../db/connection';
 import type { Lead } from '../db/schema';
@@ -8,6 +8,7 @@ import { FAILURE_TYPES } from '../domain/failure-types';
 import type { LeadResume, LeadSnapshot } from '../domain/step-outcome';
 import type { ExecutionData } from '../domain/timeline';
 import { contributionDelta, currentStepId, currentWaits, leadContribution, senderContribution } from '../domain/lead-analytics';
+import { signalLeads } from '../services/lead-signals';
 import { assignLeadSender } from '../services/sender-assignment';
 import { addToCounters } from '../db/repositories/campaign-counter.repository';
 import { campaignAnalyticsShape } from './campaign-analytics-shape';
@@ -184,36 +185,18 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
     assignLeadSender: (input) => assignLeadSender(db, input),
 
     async signalCampaignLeads({ campaignId, signal, reason, completeCurrentExecutions }) {
-      const client = deps.client();
-      let cursor: string | null = null;
-      let signalled = 0;
-      for (;;) {
-        let q = db
-          .selectFrom('campaign_executions')
-          .select(['id', 'workflow_execution_id'])
-          .where('campaign_id', '=', campaignId)
-          .where('status', 'in', ['pending', 'in_progress'])
-          .where('workflow_execution_id', 'is not', null)
-          .orderBy('id')
-          .limit(500);
-        if (cursor) q = q.where('id', '>', cursor);
-        const rows = await q.execute();
-        if (rows.length === 0) break;
-        await mapWithConcurrency(rows, 32, async (row) => {
-          const handle = client.workflow.getHandle(row.workflow_execution_id!);
-          try {
-            if (signal === 'pause') await handle.signal(pauseSignal, { reason });
-            else if (signal === 'resume') await handle.signal(resumeSignal);
-            else await handle.signal(stopSignal, { reason, completeCurrentExecutions });
-            signalled += 1;
-          } catch (err) {
-            // A lead that finished meanwhile has nothing left to pause or stop.
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }
-        });
-        cursor = rows[rows.length - 1]!.id;
-        heartbeat({ cursor, signalled });
-      }
+      const signalled = await signalLeads(
+        db,
+        deps.client(),
+        { campaignId },
+        (handle) =>
+          signal === 'pause'
+            ? handle.signal(pauseSignal, { reason })
+            : signal === 'resume'
+              ? handle.signal(resumeSignal)
+              : handle.signal(stopSignal, { reason, completeCurrentExecutions }),
+        (progress) => heartbeat(progress),
+      );
       return { signalled };
     },
   };
@@ -230,17 +213,6 @@ function resumeOf(data: Partial<ExecutionData> & { resume?: LeadResume }): LeadR
   return { ...(accepted ? { accepted } : {}), ...(waits ? { waits } : {}) };
 }
 
-async function mapWithConcurrency<T>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 /**
  * Upserts the lead's execution row and appends timeline entries. Entries are numbered per workflow

@@ -85,6 +85,8 @@ export interface ApiDeps {
   dashboardDir?: string;
   /** Signals stop to running leads that new do-not-contact entries match; unset, the background loop does it. */
   stopListedLeads?: () => Promise<number>;
+  /** Wakes a reconnected sender's waiting leads (campaign service); unset, their control poll finds out. */
+  resumeLeadsOfAccount?: (accountId: string) => Promise<number>;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }

@@ -161,7 +161,13 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
     }
 
     const campaigns = createCampaignService({ db: db.db, client, taskQueue: config.temporal.taskQueue, logger });
-    const webhooks = createUnipileWebhookService({ db: db.db, client, logger, pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason) });
+    const webhooks = createUnipileWebhookService({
+      db: db.db,
+      client,
+      logger,
+      pauseCampaignsOfAccount: (accountId, reason) => campaigns.pauseCampaignsOfAccount(accountId, reason),
+      resumeLeadsOfAccount: (accountId) => campaigns.resumeLeadsOfAccount(accountId),
+    });
     // Every process (API or worker) applies stored webhooks and re-sends owed control signals.
     const dncStops = createDncStopper({ db: db.db, stopLead: temporalStopLead(client) });
     const background = startBackgroundLoop(
@@ -221,6 +227,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         logger,
         campaignControl: campaigns,
         stopListedLeads: () => dncStops.stopListedLeads(),
+        resumeLeadsOfAccount: (accountId) => campaigns.resumeLeadsOfAccount(accountId),
         compileDefinition: compileWorkflowDefinition,
         accountDirectory: unipile ? unipileAccountDirectory(unipile) : undefined,
         hostedAuth: config.unipile.webhookSecret

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import { signalLeads } from './lead-signals';
 import type { Campaign } from '../db/schema';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
@@ -55,6 +56,11 @@ function currentStepOf(steps: Record<string, { state?: string; at?: string }> | 
 /** The campaign service: validates campaign, lead list and sender account, then drives Temporal. */
 export function createCampaignService(deps: CampaignServiceDeps): CampaignControl & {
   pauseCampaignsOfAccount(accountId: string, reason: string): Promise<string[]>;
+  /**
+   * The account can act again (reconnected): the leads it contacted that wait for it (`sender_disconnected`)
+   * in its running campaigns are resumed now instead of at their next control poll. Returns how many.
+   */
+  resumeLeadsOfAccount(accountId: string): Promise<number>;
   /** Re-sends the control signals still owed (Temporal was down when they were asked); returns how many it tried. */
   reconcileControl(limit?: number): Promise<number>;
   /** Campaigns whose control signal is not delivered yet (for /ready). */
@@ -331,6 +337,17 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
         paused.push(c.id);
       }
       return paused;
+    },
+
+    async resumeLeadsOfAccount(accountId) {
+      let resumed = 0;
+      // Bounded like the control signals: with Temporal away this fails in seconds (the leads' poll remains).
+      await client.withDeadline(Date.now() + CONTROL_SIGNAL_DEADLINE_MS, async () => {
+        for (const c of await runningCampaignsWithSender(db, accountId)) {
+          resumed += await signalLeads(db, client, { campaignId: c.id, senderAccountId: accountId, waitReason: 'paused' }, (h) => h.signal(resumeSignal));
+        }
+      });
+      return resumed;
     },
 
     async reconcileControl(limit = 20) {

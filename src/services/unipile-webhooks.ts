@@ -117,6 +117,8 @@ export function createUnipileWebhookService(deps: {
   client: Client;
   logger: Logger;
   pauseCampaignsOfAccount: (accountId: string, reason: string) => Promise<unknown>;
+  /** Wakes the reconnected account's leads that wait for it (optional: their control poll finds out). */
+  resumeLeadsOfAccount?: (accountId: string) => Promise<unknown>;
 }): UnipileWebhookService {
   const { db, client, logger } = deps;
 
@@ -180,9 +182,12 @@ export function createUnipileWebhookService(deps: {
         return { accounts: accounts.length, status: 'disconnected' };
       }
       if (ACCOUNT_UP.has(message)) {
-        // Reconnected: the account may act again. Its paused campaigns wait for a person to resume them.
+        // Reconnected: the account may act again, and its leads that wait for it go on. Campaigns paused
+        // because no sender could act wait for a person to resume them.
         for (const a of accounts) {
           await db.updateTable('connected_accounts').set({ status: 'connected', status_reason: null, updated_at: new Date() }).where('id', '=', a.id).execute();
+          // Best effort: a lead not woken here sees the reconnect at its control poll.
+          await deps.resumeLeadsOfAccount?.(a.id).catch((err: unknown) => logger.warn({ err: String(err), accountId: a.id }, 'could not wake the account\'s waiting leads'));
         }
         return { accounts: accounts.length, status: 'connected' };
       }

@@ -8,7 +8,7 @@ import { readCounters } from '../../src/db/repositories/campaign-counter.reposit
 import type { ExecutionData } from '../../src/domain/timeline';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import { recordHistory } from '../support/histories';
-import { seedPoolCampaign } from '../support/fixtures';
+import { seedPoolCampaign, stepChain, stepNode, waitFor } from '../support/fixtures';
 import { useEngineOnDevServer } from '../support/stack';
 
 describe('sender pools (dev server)', () => {
@@ -88,5 +88,50 @@ describe('sender pools (dev server)', () => {
     }
     assert.ok(moved >= 1, 'some leads were given to the disconnected sender first, then moved');
     console.log(`sender pools: ${moved} of ${LEADS} leads moved off the disconnected sender`);
+  });
+
+  it('leads a sender contacted wait for it while it is disconnected, and go on as soon as it is reconnected', async () => {
+    const LEADS = 8;
+    // invite, 3 s, visit: the visit comes after the sender contacted the lead.
+    const definition = stepChain([stepNode('invite', 'send_connection_request'), stepNode('visit', 'profile_visit')], '3s');
+    const { seeded, senders } = await seedPoolCampaign(suite.db.db, suite.engine.sandbox.control, {
+      unipileAccountId: suite.engine.unipileAccountId,
+      leads: LEADS,
+      slugPrefix: 'back',
+      invitationLimits: [100, 100],
+      definition,
+    });
+    const away = senders[1]!;
+    const control = suite.engine.sandbox.control;
+    const invitedBy = (s: (typeof senders)[number]) => seeded.slugs.filter((slug) => control.writeCount(s.unipileId, slug, 'invitation') > 0);
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: LEADS });
+    await waitFor('every lead invited', async () => senders.reduce((n, s) => n + invitedBy(s).length, 0) === LEADS, 30_000, 20);
+    control.disconnect(away.unipileId);
+    const contacted = invitedBy(away);
+    assert.ok(contacted.length >= 1, 'the sender that goes away contacted some leads');
+
+    const waiting = () =>
+      suite.db.db.selectFrom('campaign_executions').select(['lead_id', 'wait_reason', 'execution_data']).where('campaign_id', '=', seeded.campaignId).where('sender_account_id', '=', away.accountId).execute();
+    const disconnectedWaits = (rows: Awaited<ReturnType<typeof waiting>>) =>
+      rows.filter((r) => r.wait_reason === 'paused' && (r.execution_data as unknown as ExecutionData).timeline.some((e) => e.type === 'paused' && e.reason === 'sender_disconnected'));
+    await waitFor(`the ${contacted.length} contacted leads waiting with sender_disconnected`, async () => disconnectedWaits(await waiting()).length === contacted.length, 30_000, 100);
+    assert.deepEqual(contacted.filter((slug) => control.writeCount(away.unipileId, slug, 'profile_view') > 0), [], 'no visit while it is away');
+    const campaign = await suite.db.db.selectFrom('campaigns').select('status').where('id', '=', seeded.campaignId).executeTakeFirstOrThrow();
+    assert.equal(campaign.status, 'in_progress', 'the other sender can act: the campaign does not pause');
+
+    // Reconnected (LinkedIn and our row, as PATCH /api/accounts/:id or the account_status webhook do): woken at once.
+    control.reconnect(away.unipileId);
+    await suite.db.db.updateTable('connected_accounts').set({ status: 'connected', status_reason: null }).where('id', '=', away.accountId).execute();
+    const reconnectedAt = Date.now();
+    const woken = await suite.engine.campaigns.resumeLeadsOfAccount(away.accountId);
+    assert.equal(woken, contacted.length);
+    // Their 6 h control poll would be far later than this.
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+    for (const slug of contacted) {
+      assert.equal(control.writeCount(away.unipileId, slug, 'invitation'), 1, `${slug} invited once, by its own sender`);
+      assert.equal(control.writeCount(away.unipileId, slug, 'profile_view'), 1, `${slug} visited by its own sender after the reconnect`);
+      assert.equal(control.writeCount(senders[0]!.unipileId, slug, 'profile_view'), 0, `${slug} not moved after it was contacted`);
+    }
+    console.log(`sender pools: ${contacted.length} contacted leads waited for their sender and finished ${Date.now() - reconnectedAt} ms after it reconnected`);
   });
 });

@@ -130,6 +130,10 @@ function conflictError(conflict: 'same_organization' | 'other_organization', pro
 /** Connected LinkedIn accounts (senders). */
 export function registerAccountRoutes(app: ApiApp, deps: ApiDeps): void {
   const { db } = deps;
+  /** A reconnected sender's waiting leads go on now; when Temporal cannot be told, their control poll sees it. */
+  const wakeLeadsOf = async (accountId: string, log: { warn: (o: object, msg: string) => void }) => {
+    await deps.resumeLeadsOfAccount?.(accountId).catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not wake the account\'s waiting leads yet'));
+  };
   const tags = ['accounts'];
 
   app.post(
@@ -226,6 +230,7 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDeps): void {
         if (result.conflict === 'same_organization' && result.existing) {
           // A reconnect, or Unipile delivering the callback again: the account is ours, it is connected now.
           await accounts.updateAccount(db, organizationId, result.existing.id, { status: 'connected' });
+          await wakeLeadsOf(result.existing.id, request.log);
           return { accountId: result.existing.id, status: 'connected' as const, created: false };
         }
         throw conflictError(result.conflict, providerAccountId);
@@ -281,6 +286,7 @@ export function registerAccountRoutes(app: ApiApp, deps: ApiDeps): void {
     async (request) => {
       const row = await accounts.updateAccount(db, organizationOf(request), request.params.id, request.body);
       if (!row) throw notFound('account', request.params.id);
+      if (request.body.status === 'connected') await wakeLeadsOf(row.id, request.log);
       return toAccountJson(row);
     },
   );
