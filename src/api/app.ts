@@ -87,6 +87,8 @@ export interface ApiDeps {
   stopListedLeads?: () => Promise<number>;
   /** Wakes a reconnected sender's waiting leads (campaign service); unset, their control poll finds out. */
   resumeLeadsOfAccount?: (accountId: string) => Promise<number>;
+  /** Stops the leads a sender removed from a campaign had contacted (campaign service). */
+  stopLeadsOfSender?: (input: { campaignId: string; accountId: string }) => Promise<number>;
   /** More routes (webhooks, usage...), registered after ours with the same auth, errors and docs. */
   extraRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }

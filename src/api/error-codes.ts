@@ -104,7 +104,10 @@ export const ERROR_CODES = {
     meaning: 'No campaign with this id in your organization (deleted campaigns included).',
   },
   execution_not_found: { status: 404, meaning: 'This lead has no execution in this campaign (yet).' },
-  campaign_sender_not_found: { status: 404, meaning: 'The account is not an active sender of this campaign.' },
+  campaign_sender_not_found: {
+    status: 404,
+    meaning: 'The account is not an active sender of this campaign (or, with stopContactedLeads, never was one).',
+  },
 
   // state conflicts
   last_sender: {
@@ -169,6 +172,11 @@ export const ERROR_CODES = {
     meaning: 'Start or resume: the sender account is disconnected or in error; reconnect it first.',
   },
 
+  engine_unavailable: {
+    status: 503,
+    meaning:
+      'Temporal could not be reached to signal the leads (removing a sender with stopContactedLeads): the change is saved, repeat the request to stop them.',
+  },
   unipile_unavailable: {
     status: 503,
     meaning:

@@ -228,6 +228,7 @@ export async function startProduct(config: Config, logger: Logger, opts: Product
         campaignControl: campaigns,
         stopListedLeads: () => dncStops.stopListedLeads(),
         resumeLeadsOfAccount: (accountId) => campaigns.resumeLeadsOfAccount(accountId),
+        stopLeadsOfSender: (input) => campaigns.stopLeadsOfSender(input),
         compileDefinition: compileWorkflowDefinition,
         accountDirectory: unipile ? unipileAccountDirectory(unipile) : undefined,
         hostedAuth: config.unipile.webhookSecret

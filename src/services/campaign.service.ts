@@ -61,6 +61,11 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
    * in its running campaigns are resumed now instead of at their next control poll. Returns how many.
    */
   resumeLeadsOfAccount(accountId: string): Promise<number>;
+  /**
+   * The sender left the campaign's pool and the user asked to stop the leads it contacted (they would
+   * otherwise finish on it): stop signals to them, reason `sender_removed`. Returns how many.
+   */
+  stopLeadsOfSender(input: { campaignId: string; accountId: string }): Promise<number>;
   /** Re-sends the control signals still owed (Temporal was down when they were asked); returns how many it tried. */
   reconcileControl(limit?: number): Promise<number>;
   /** Campaigns whose control signal is not delivered yet (for /ready). */
@@ -348,6 +353,12 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
         }
       });
       return resumed;
+    },
+
+    async stopLeadsOfSender({ campaignId, accountId }) {
+      return client.withDeadline(Date.now() + CONTROL_SIGNAL_DEADLINE_MS, () =>
+        signalLeads(db, client, { campaignId, senderAccountId: accountId, contacted: true }, (h) => h.signal(stopSignal, { reason: 'sender_removed' })),
+      );
     },
 
     async reconcileControl(limit = 20) {

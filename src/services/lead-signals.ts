@@ -5,6 +5,7 @@
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Db } from '../db/connection';
+import type { LedgerTables } from '../linkedin/ledger.schema';
 
 export interface LeadSelection {
   campaignId: string;
@@ -12,9 +13,13 @@ export interface LeadSelection {
   senderAccountId?: string;
   /** Only leads whose current wait has this reason (campaign_executions.wait_reason, e.g. `paused`). */
   waitReason?: string;
+  /** Only leads `senderAccountId` has written to (a write in the ledger that went out or may have). */
+  contacted?: boolean;
 }
 
 const PAGE = 500;
+/** The writes that make a lead its sender's (the lead workflow's `isContact`): the conversation is that account's. */
+const CONTACT_KINDS = ['invitation', 'message', 'inmail'];
 const IN_FLIGHT = 32;
 
 export async function signalLeads(
@@ -28,6 +33,7 @@ export async function signalLeads(
   let signalled = 0;
   for (;;) {
     let q = db
+      .withTables<LedgerTables>()
       .selectFrom('campaign_executions')
       .select(['id', 'workflow_execution_id'])
       .where('campaign_id', '=', which.campaignId)
@@ -37,6 +43,21 @@ export async function signalLeads(
       .limit(PAGE);
     if (which.senderAccountId) q = q.where('sender_account_id', '=', which.senderAccountId);
     if (which.waitReason) q = q.where('wait_reason', '=', which.waitReason);
+    if (which.contacted && which.senderAccountId) {
+      const sender = which.senderAccountId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('linkedin_actions as a')
+            .select('a.id')
+            .whereRef('a.lead_id', '=', 'campaign_executions.lead_id')
+            .whereRef('a.campaign_id', '=', 'campaign_executions.campaign_id')
+            .where('a.account_id', '=', sender)
+            .where('a.kind', 'in', CONTACT_KINDS)
+            .where('a.status', 'in', ['succeeded', 'unknown', 'pending']),
+        ),
+      );
+    }
     if (cursor) q = q.where('id', '>', cursor);
     const rows = await q.execute();
     if (rows.length === 0) break;

@@ -111,4 +111,55 @@ void describe('campaign sender pools API', () => {
     const single = await api.call({ method: 'PATCH', url: `/api/campaigns/${seed.campaign.id}`, payload: { senderAccountId: b.id } });
     assert.deepEqual(single.json().senderAccountIds, [b.id]);
   });
+  void it('removing a sender can stop the leads it contacted: the engine is asked once per request, a failed ask answers 503 and the request can be repeated', async () => {
+    const asked: Array<{ campaignId: string; accountId: string }> = [];
+    let temporalDown = false;
+    const own = await startTestApi({
+      stopLeadsOfSender: async (input) => {
+        if (temporalDown) throw new Error('14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:7233');
+        asked.push(input);
+        return 2;
+      },
+    });
+    try {
+      const seed = await seedCampaign(own, own.orgA);
+      const more = async () => (await own.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: own.unipileAccount(), displayName: 'S' } })).json() as { id: string };
+      const [b, c] = [await more(), await more()];
+      for (const id of [b.id, c.id]) await own.call({ method: 'POST', url: `/api/campaigns/${seed.campaign.id}/senders`, payload: { accountId: id } });
+      const url = (accountId: string, query = '') => `/api/campaigns/${seed.campaign.id}/senders/${accountId}${query}`;
+
+      const bad = await own.call({ method: 'DELETE', url: url(b.id, '?stopContactedLeads=sometimes') });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().error.code, 'validation_failed');
+      const foreign = await own.call({ as: own.orgB, method: 'DELETE', url: url(b.id, '?stopContactedLeads=true') });
+      assert.equal(foreign.json().error.code, 'campaign_not_found');
+      assert.deepEqual(asked, [], 'refused requests ask nothing');
+
+      const res = await own.call({ method: 'DELETE', url: url(b.id, '?stopContactedLeads=true') });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json().senderAccountIds, [seed.account.id, c.id]);
+      assert.deepEqual(asked, [{ campaignId: seed.campaign.id, accountId: b.id }]);
+      // Without the option a removed sender is gone from the pool's point of view.
+      const again = await own.call({ method: 'DELETE', url: url(b.id) });
+      assert.equal(again.statusCode, 404);
+      assert.equal(again.json().error.code, 'campaign_sender_not_found');
+
+      temporalDown = true;
+      const down = await own.call({ method: 'DELETE', url: url(c.id, '?stopContactedLeads=true') });
+      assert.equal(down.statusCode, 503, down.body);
+      assert.equal(down.json().error.code, 'engine_unavailable');
+      assert.doesNotMatch(down.body, /ECONNREFUSED|7233/, 'the cause stays in the log');
+      const rows = await own.db.selectFrom('campaign_senders').select(['account_id', 'removed_at']).where('campaign_id', '=', seed.campaign.id).execute();
+      assert.ok(rows.find((r) => r.account_id === c.id)?.removed_at, 'the removal itself is kept');
+      temporalDown = false;
+      const retried = await own.call({ method: 'DELETE', url: url(c.id, '?stopContactedLeads=true') });
+      assert.equal(retried.statusCode, 200, retried.body);
+      assert.deepEqual(retried.json().senderAccountIds, [seed.account.id]);
+      assert.deepEqual(asked.at(-1), { campaignId: seed.campaign.id, accountId: c.id });
+      const never = await own.call({ method: 'DELETE', url: url('00000000-0000-4000-8000-000000000001', '?stopContactedLeads=true') });
+      assert.equal(never.statusCode, 404, 'an account that never was a sender');
+    } finally {
+      await own.close();
+    }
+  });
 });

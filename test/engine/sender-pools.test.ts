@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readCounters } from '../../src/db/repositories/campaign-counter.repository';
+import { removeCampaignSender } from '../../src/db/repositories/campaign-sender.repository';
 import type { ExecutionData } from '../../src/domain/timeline';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import { recordHistory } from '../support/histories';
@@ -133,5 +134,47 @@ describe('sender pools (dev server)', () => {
       assert.equal(control.writeCount(senders[0]!.unipileId, slug, 'profile_view'), 0, `${slug} not moved after it was contacted`);
     }
     console.log(`sender pools: ${contacted.length} contacted leads waited for their sender and finished ${Date.now() - reconnectedAt} ms after it reconnected`);
+  });
+  it('a removed sender\'s contacted leads finish on it, or stop with sender_removed when the user asks', async () => {
+    const LEADS = 9;
+    // invite, 4 s, visit: the visit comes after the sender contacted the lead.
+    const definition = stepChain([stepNode('invite', 'send_connection_request'), stepNode('visit', 'profile_visit')], '4s');
+    const { seeded, senders } = await seedPoolCampaign(suite.db.db, suite.engine.sandbox.control, {
+      unipileAccountId: suite.engine.unipileAccountId,
+      leads: LEADS,
+      slugPrefix: 'removed',
+      invitationLimits: [100, 100, 100],
+      definition,
+    });
+    const [kept, stopped, finishing] = senders as [(typeof senders)[number], (typeof senders)[number], (typeof senders)[number]];
+    const control = suite.engine.sandbox.control;
+    const invitedBy = (s: (typeof senders)[number]) => seeded.slugs.filter((slug) => control.writeCount(s.unipileId, slug, 'invitation') > 0);
+    await suite.engine.campaigns.start({ organizationId: seeded.organizationId, campaignId: seeded.campaignId, maxConcurrentLeads: LEADS });
+    await waitFor('every lead invited', async () => senders.reduce((n, s) => n + invitedBy(s).length, 0) === LEADS, 30_000, 20);
+    assert.ok(invitedBy(stopped).length >= 1 && invitedBy(finishing).length >= 1, 'both removed senders contacted leads');
+    // What DELETE /api/campaigns/:id/senders/:accountId does, with and without stopContactedLeads.
+    assert.equal(await removeCampaignSender(suite.db.db, seeded.campaignId, stopped.accountId), true);
+    assert.equal(await removeCampaignSender(suite.db.db, seeded.campaignId, finishing.accountId), true);
+    const asked = await suite.engine.campaigns.stopLeadsOfSender({ campaignId: seeded.campaignId, accountId: stopped.accountId });
+    assert.equal(asked, invitedBy(stopped).length, 'every lead the stopped sender contacted was told');
+    await suite.t.client.workflow.getHandle(campaignWorkflowId(seeded.campaignId)).result();
+
+    const rows = await executionsOf(seeded.campaignId);
+    for (const r of rows) {
+      const slug = slugOf(r.linkedin_url);
+      const visits = senders.map((s) => control.writeCount(s.unipileId, slug, 'profile_view'));
+      if (r.sender_account_id === stopped.accountId) {
+        assert.equal(r.status, 'stopped', `${slug} (stopped sender's)`);
+        const timeline = (r.execution_data as unknown as ExecutionData).timeline;
+        assert.ok(timeline.some((e) => e.type === 'stopped' && e.reason === 'sender_removed'), `${slug}: stopped with sender_removed`);
+        assert.deepEqual(visits, [0, 0, 0], `${slug}: no visit after the stop`);
+      } else {
+        assert.equal(r.status, 'completed', `${slug}`);
+        const own = senders.findIndex((s) => s.accountId === r.sender_account_id);
+        assert.deepEqual(visits, senders.map((_, i) => (i === own ? 1 : 0)), `${slug}: visited by its own sender, also when it was removed`);
+      }
+    }
+    assert.ok(rows.some((r) => r.sender_account_id === finishing.accountId && r.status === 'completed'), 'the removed sender finished its leads');
+    assert.ok(rows.some((r) => r.sender_account_id === kept.accountId), 'the kept sender had leads');
   });
 });

@@ -540,26 +540,52 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       schema: {
         tags,
         summary:
-          'Remove a sender from the pool, also while the campaign runs: leads it has not contacted yet move to the other senders, the ones it contacted finish on it (409 last_sender for the last one)',
+          'Remove a sender from the pool, also while the campaign runs: leads it has not contacted yet move to the other senders; the ones it contacted finish on it, or stop (reason sender_removed) with stopContactedLeads=true (409 last_sender for the last one; repeating the request on a removed sender stops its contacted leads again)',
         params: SenderParams,
-        response: responses({ 200: CampaignBody }, 404, 409),
+        querystring: Type.Object(
+          {
+            stopContactedLeads: Type.Optional(
+              Type.Boolean({
+                default: false,
+                description: 'Stop the leads this sender already contacted instead of letting them finish on it',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: CampaignBody }, 404, 409, 503),
       },
     },
     async (request) => {
       const organizationId = organizationOf(request);
       const { id, accountId } = request.params;
       if (!(await campaigns.findCampaign(db, organizationId, id))) throw notFound('campaign', id);
-      const senders = await listCampaignSenders(db, id);
-      if (!senders.some((s) => s.accountId === accountId && s.removedAt === null))
+      const sender = (await listCampaignSenders(db, id)).find((s) => s.accountId === accountId);
+      // A removed sender may be named again to stop its contacted leads (a first attempt Temporal missed).
+      if (!sender || (sender.removedAt !== null && !request.query.stopContactedLeads))
         throw notFound('campaign_sender', accountId);
-      const removed = await db.transaction().execute((trx) => removeCampaignSender(trx, id, accountId));
-      if (!removed)
-        throw apiError(
-          'last_sender',
-          "the account is the campaign's last sender: add another before removing it",
-          { accountId },
-        );
+      if (sender.removedAt === null) {
+        const removed = await db.transaction().execute((trx) => removeCampaignSender(trx, id, accountId));
+        if (!removed)
+          throw apiError(
+            'last_sender',
+            "the account is the campaign's last sender: add another before removing it",
+            { accountId },
+          );
+      }
+      if (request.query.stopContactedLeads) {
+        if (!deps.stopLeadsOfSender) throw apiError('engine_unavailable', 'the engine is not reachable from this process');
+        const stopped = await deps.stopLeadsOfSender({ campaignId: id, accountId }).catch((err: unknown) => {
+          request.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not stop the removed sender\'s leads');
+          throw apiError(
+            'engine_unavailable',
+            'the sender is removed, but its contacted leads could not be stopped now: repeat the request to stop them',
+          );
+        });
+        request.log.info({ campaignId: id, accountId, stopped }, 'stopped the removed sender\'s contacted leads');
+      }
       return (await campaignsJson(db, [(await campaigns.findCampaign(db, organizationId, id))!]))[0]!;
     },
   );
+
 }
