@@ -4,7 +4,8 @@
  * contacted it and can no longer act (disconnected, restricted, removed from the pool).
  *
  * The choice, among the pool's connected senders:
- * 1. a sender already connected to the person (1st degree: it has messaged them before);
+ * 1. a sender already connected to the person (1st degree: it messaged them, they accepted its
+ *    invitation, or Unipile reported the relation);
  * 2. otherwise the sender with the most room for the lead's first write, relative to its limit:
  *    (remaining today and this week − leads already given to it that still wait for that write) /
  *    its daily limit. While every sender is saturated this gives each the share of its limit, so
@@ -18,7 +19,8 @@ import type { Db } from '../db/connection';
 import { activeSenderStatuses } from '../db/repositories/campaign-sender.repository';
 import type { LedgerTables } from '../linkedin/ledger.schema';
 import type { QuotaKind } from '../quota/limits';
-import { getAccountUsage } from '../quota/quota.repository';
+import { publicIdentifierFromUrl } from '../linkedin/identifiers';
+import { getAccountUsage, type AccountUsage } from '../quota/quota.repository';
 import type { QuotaTables } from '../quota/quota.schema';
 
 export interface AssignLeadSenderInput {
@@ -84,22 +86,7 @@ export async function assignLeadSender(db: Db, input: AssignLeadSenderInput): Pr
 
 async function describeCandidates(db: Db, input: AssignLeadSenderInput, accountIds: string[]): Promise<SenderCandidate[]> {
   const now = new Date(input.now);
-  const lead = await db.selectFrom('leads').select('provider_id').where('id', '=', input.leadId).executeTakeFirst();
-  const firstDegree = new Set<string>();
-  if (lead?.provider_id) {
-    const rows = await db
-      .withTables<LedgerTables>()
-      .selectFrom('linkedin_actions')
-      .select('account_id')
-      .distinct()
-      .where('organization_id', '=', input.organizationId)
-      .where('account_id', 'in', accountIds)
-      .where('target_provider_id', '=', lead.provider_id)
-      .where('kind', '=', 'message')
-      .where('status', '=', 'succeeded')
-      .execute();
-    for (const r of rows) firstDegree.add(r.account_id);
-  }
+  const firstDegree = await connectedSenders(db, input, accountIds);
   const waiting = new Map<string, number>();
   if (input.firstWrite) {
     const grantKey = sql<string>`e.campaign_id::text || ':' || e.lead_id::text || ':' || ${input.firstWrite.stepId}`;
@@ -121,14 +108,86 @@ async function describeCandidates(db: Db, input: AssignLeadSenderInput, accountI
     let remaining: number | null = null;
     let dailyLimit: number | null = null;
     if (input.firstWrite) {
-      const usage = await getAccountUsage(db, { accountId, now, campaignSchedule: input.campaignSchedule });
-      const today = usage.today.perKind[input.firstWrite.kind];
+      const today = (await usageOf(db, accountId, now, input.campaignSchedule)).today.perKind[input.firstWrite.kind];
       remaining = today.remaining;
       dailyLimit = today.limit;
     }
     out.push({ accountId, firstDegree: firstDegree.has(accountId), remaining, dailyLimit, waiting: waiting.get(accountId) ?? 0 });
   }
   return out;
+}
+
+/**
+ * The senders already connected to the person (1st degree): one it has messaged, one whose invitation
+ * the person accepted, or one Unipile reported a new relation with (`new_relation`, by provider id or
+ * public identifier).
+ */
+async function connectedSenders(db: Db, input: AssignLeadSenderInput, accountIds: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const lead = await db.selectFrom('leads').select(['provider_id', 'linkedin_url']).where('id', '=', input.leadId).executeTakeFirst();
+  const providerId = lead?.provider_id ?? null;
+  const publicId = lead?.linkedin_url ? publicIdentifierFromUrl(lead.linkedin_url) : null;
+  if (!providerId && !publicId) return out;
+  if (providerId) {
+    const messaged = await db
+      .withTables<LedgerTables>()
+      .selectFrom('linkedin_actions')
+      .select('account_id')
+      .distinct()
+      .where('organization_id', '=', input.organizationId)
+      .where('account_id', 'in', accountIds)
+      .where('target_provider_id', '=', providerId)
+      .where('kind', '=', 'message')
+      .where('status', '=', 'succeeded')
+      .execute();
+    for (const r of messaged) out.add(r.account_id);
+    const accepted = await db
+      .withTables<QuotaTables>()
+      .selectFrom('account_invitations')
+      .select('account_id')
+      .distinct()
+      .where('account_id', 'in', accountIds)
+      .where('provider_id', '=', providerId)
+      .where('state', '=', 'accepted')
+      .execute();
+    for (const r of accepted) out.add(r.account_id);
+  }
+  const related = await db
+    .selectFrom('unipile_events as ev')
+    .innerJoin('connected_accounts as a', 'a.provider_account_id', 'ev.unipile_account_id')
+    .select('a.id')
+    .distinct()
+    .where('a.id', 'in', accountIds)
+    .where('a.organization_id', '=', input.organizationId)
+    .where('ev.event_type', '=', 'new_relation')
+    .where((eb) =>
+      eb.or([
+        ...(providerId ? [eb(sql<string>`ev.payload->>'user_provider_id'`, '=', providerId)] : []),
+        ...(publicId ? [eb(sql<string>`lower(ev.payload->>'user_public_identifier')`, '=', publicId.toLowerCase())] : []),
+      ]),
+    )
+    .execute();
+  for (const r of related) out.add(r.id);
+  return out;
+}
+
+/**
+ * An account's usage, read at most once per account and workflow minute in this process: a campaign's
+ * leads start in bursts (hundreds in the same minute) and each compares every sender of the pool; the
+ * room is a spreading heuristic, the reservation itself always reads fresh counts.
+ */
+const usageCache = new Map<string, { minute: number; usage: Promise<AccountUsage> }>();
+const USAGE_CACHE_MAX = 10_000;
+function usageOf(db: Db, accountId: string, now: Date, campaignSchedule: unknown): Promise<AccountUsage> {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const key = `${accountId}:${JSON.stringify(campaignSchedule ?? null)}`;
+  const hit = usageCache.get(key);
+  if (hit && hit.minute === minute) return hit.usage;
+  if (usageCache.size >= USAGE_CACHE_MAX) usageCache.clear();
+  const usage = getAccountUsage(db, { accountId, now, campaignSchedule });
+  usageCache.set(key, { minute, usage });
+  usage.catch(() => usageCache.delete(key));
+  return usage;
 }
 
 /**
