@@ -17,6 +17,7 @@ import {
   slowedPace,
   warmupFactor,
   type AccountType,
+  type KindLimit,
 } from './limits';
 import { buildWindowSpec, localDay, windowsAround, type Interval, type WindowSpec } from './schedule';
 import type { AccountSettings } from './account-settings';
@@ -62,6 +63,8 @@ interface Window {
 export class SenderCalendar {
   readonly windows: Window[] = [];
   private readonly spec: WindowSpec;
+  /** The configured invitation limit (before warm-up): the same for every window. */
+  private readonly base: KindLimit;
   private horizon: number;
 
   constructor(
@@ -71,6 +74,7 @@ export class SenderCalendar {
     private readonly maxMs: number,
   ) {
     this.spec = buildWindowSpec({ timezone: sender.settings.timezone, workingHours: sender.settings.workingHours, campaignSchedule });
+    this.base = configuredLimits(sender.settings.limits, sender.accountType).invitation;
     this.horizon = from.getTime() - 86_400_000;
   }
 
@@ -90,7 +94,7 @@ export class SenderCalendar {
   private budget(w: Interval): Window {
     const s = this.sender.settings;
     const day = localDay(s.timezone, w.start);
-    const base = configuredLimits(s.limits, this.sender.accountType).invitation;
+    const base = this.base;
     const warmupStart = s.warmup.startedAt ?? this.sender.connectedOn;
     const limit = effectiveLimit(base, warmupFactor(s.warmup, Math.max(0, daysBetween(warmupStart, day))));
     const pace = dailyPace(limit, s.workingHours.days.length);
