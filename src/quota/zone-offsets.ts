@@ -7,7 +7,8 @@
  * Offsets come from luxon's own zone (the one a DateTime in that zone uses), sampled every
  * SAMPLE_MS and bisected to the millisecond where two samples differ. That finds every change as
  * long as no two changes lie within SAMPLE_MS of each other and cancel out: the closest pair in the
- * tz database from 2000 to 2060 is 7 days apart (Asia/Gaza and Asia/Hebron, 2040 and 2054).
+ * tz database from 2000 to 2060 (every zone, sampled every 12 hours) is 7 days apart (Asia/Gaza and
+ * Asia/Hebron, 2040 and 2054).
  * Memoised per zone for the life of the process (there are a few hundred zones, with a couple of
  * changes a year each).
  */
