@@ -17,6 +17,7 @@ import {
   slowedPace,
   warmupFactor,
   type AccountType,
+  type KindLimit,
 } from './limits';
 import { buildWindowSpec, localDay, windowsAround, type Interval, type WindowSpec } from './schedule';
 import type { AccountSettings } from './account-settings';
@@ -62,6 +63,8 @@ interface Window {
 export class SenderCalendar {
   readonly windows: Window[] = [];
   private readonly spec: WindowSpec;
+  /** The configured invitation limit (before warm-up): the same for every window. */
+  private readonly base: KindLimit;
   private horizon: number;
 
   constructor(
@@ -71,6 +74,7 @@ export class SenderCalendar {
     private readonly maxMs: number,
   ) {
     this.spec = buildWindowSpec({ timezone: sender.settings.timezone, workingHours: sender.settings.workingHours, campaignSchedule });
+    this.base = configuredLimits(sender.settings.limits, sender.accountType).invitation;
     this.horizon = from.getTime() - 86_400_000;
   }
 
@@ -90,7 +94,7 @@ export class SenderCalendar {
   private budget(w: Interval): Window {
     const s = this.sender.settings;
     const day = localDay(s.timezone, w.start);
-    const base = configuredLimits(s.limits, this.sender.accountType).invitation;
+    const base = this.base;
     const warmupStart = s.warmup.startedAt ?? this.sender.connectedOn;
     const limit = effectiveLimit(base, warmupFactor(s.warmup, Math.max(0, daysBetween(warmupStart, day))));
     const pace = dailyPace(limit, s.workingHours.days.length);
@@ -122,7 +126,7 @@ export class InvitationSlots {
   private lastAt: number | null = null;
   private readonly week: number[] = [];
   private weekHead = 0;
-  /** This run's grants (ascending) and how many of them are old enough to be judged. */
+  /** This run's grants (ascending; kept with a health model only) and how many of them are old enough to be judged. */
   private readonly own: number[] = [];
   private ownJudged = 0;
   private histJudged = 0;
@@ -201,6 +205,11 @@ export class InvitationSlots {
         this.lastToday = null;
       }
       while (this.weekHead < this.week.length && this.week[this.weekHead]! <= now - ROLLING_WEEK_MS) this.weekHead++;
+      // Drop what left the week once it is most of the array: a 100,000-lead run would keep every grant.
+      if (this.weekHead >= 1024 && this.weekHead * 2 >= this.week.length) {
+        this.week.splice(0, this.weekHead);
+        this.weekHead = 0;
+      }
       if (win.weekCap !== null && this.week.length - this.weekHead >= win.weekCap) {
         // rollingRetryAt (limits.ts) on the numbers kept here: the cap-th newest grant has to leave the
         // week. Not a call: it takes Dates, and copying the week into Dates on every denied request
@@ -232,7 +241,8 @@ export class InvitationSlots {
       this.lastToday = at;
       this.lastAt = at;
       this.week.push(at);
-      this.own.push(at);
+      // Only health judges this run's own grants.
+      if (this.cal.sender.health) this.own.push(at);
       return at;
     }
     return Infinity;

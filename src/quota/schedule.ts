@@ -8,6 +8,9 @@
  * day its window belongs to.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { zoneOffsets } from './zone-offsets';
+
+const DAY_MS = 86_400_000;
 
 export interface WorkingHours {
   /** ISO weekdays: 1 = Monday .. 7 = Sunday. */
@@ -124,18 +127,51 @@ function wallClock(date: DateTime, minutes: number): DateTime {
   return date.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
 }
 
+/** How far either side of a day's cursor the offset must hold for that day to be laid out in plain numbers. */
+const STEADY_BEFORE_MS = 2 * DAY_MS;
+const STEADY_AFTER_MS = 3 * DAY_MS;
+
 function ruleIntervals(rule: DailyRule, from: Date, to: Date): Interval[] {
   const out: Interval[] = [];
   // Start a day early: a wrapping rule's interval from the day before may still be open.
-  let day = DateTime.fromJSDate(from, { zone: rule.zone }).startOf('day').minus({ days: 1 });
-  const last = DateTime.fromJSDate(to, { zone: rule.zone }).startOf('day');
-  while (day <= last) {
+  const first = DateTime.fromJSDate(from, { zone: rule.zone }).startOf('day').minus({ days: 1 });
+  const last = DateTime.fromJSDate(to, { zone: rule.zone }).startOf('day').toMillis();
+  const offsets = zoneOffsets(rule.zone);
+  // The day's cursor (`day` below) as an instant. Where the zone's offset holds for days around it,
+  // luxon's answers are local time minus that offset: computed so, a forecast's 20 years of days
+  // cost no DateTime each. Near an offset change, and for the cursor's own time of day (after a
+  // midnight skipped by DST luxon carries 01:00 on), luxon answers as it always did.
+  let cursor = first.toMillis();
+  let steadyFrom = Infinity;
+  let changeAt = -Infinity;
+  let offsetMs = 0;
+  while (cursor <= last) {
+    if (!(cursor - STEADY_BEFORE_MS >= steadyFrom && cursor + STEADY_AFTER_MS < changeAt)) {
+      steadyFrom = cursor - STEADY_BEFORE_MS;
+      changeAt = offsets.firstChangeAfter(steadyFrom, last + STEADY_AFTER_MS);
+      // luxon's own arithmetic (minutes * 60 * 1000), so a fractional historical offset rounds alike.
+      offsetMs = offsets.offsetAt(steadyFrom) * 60 * 1000;
+    }
+    if (cursor + STEADY_AFTER_MS < changeAt) {
+      const local = cursor + offsetMs;
+      const midnight = local - (((local % DAY_MS) + DAY_MS) % DAY_MS);
+      const weekday = ((((midnight / DAY_MS) % 7) + 10) % 7) + 1;
+      if (!rule.days || rule.days.has(weekday)) {
+        // wallClock in numbers: 24:00 is the next midnight, as there.
+        const s = midnight + rule.startMin * 60_000 - offsetMs;
+        const e = (rule.endMin > rule.startMin ? midnight : midnight + DAY_MS) + rule.endMin * 60_000 - offsetMs;
+        if (e > s) out.push({ start: new Date(s), end: new Date(e) });
+      }
+      cursor += DAY_MS;
+      continue;
+    }
+    const day = DateTime.fromMillis(cursor, { zone: rule.zone });
     if (!rule.days || rule.days.has(day.weekday)) {
       const s = wallClock(day, rule.startMin);
       const e = rule.endMin > rule.startMin ? wallClock(day, rule.endMin) : wallClock(day.plus({ days: 1 }), rule.endMin);
       if (e > s) out.push({ start: s.toJSDate(), end: e.toJSDate() });
     }
-    day = day.plus({ days: 1 });
+    cursor = day.plus({ days: 1 }).toMillis();
   }
   return out;
 }
@@ -198,8 +234,15 @@ export function nextWindowStart(spec: WindowSpec, now: Date): Date | null {
   return windowStartAtOrAfter(spec, new Date(now.getTime() + 1));
 }
 
+const ISO_DATES_FROM = Date.UTC(1000, 0, 1);
+const ISO_DATES_TO = Date.UTC(10000, 0, 1);
+
 /** The account-local calendar day, YYYY-MM-DD. */
 export function localDay(timezone: string, at: Date): string {
+  // The forecast asks this for every window of 20 years: the offset comes from the zone's table
+  // (as luxon computes a DateTime's local time: ts + offset minutes * 60 * 1000), the date from it.
+  const local = at.getTime() + zoneOffsets(timezone).offsetAt(at.getTime()) * 60 * 1000;
+  if (local >= ISO_DATES_FROM && local < ISO_DATES_TO) return new Date(local).toISOString().slice(0, 10);
   return DateTime.fromJSDate(at, { zone: timezone }).toISODate()!;
 }
 

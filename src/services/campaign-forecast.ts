@@ -14,7 +14,7 @@ import type { QuotaTables } from '../quota/quota.schema';
 import { getAccountHealth } from '../quota/quota.repository';
 import { localDay } from '../quota/schedule';
 import { DEFAULT_MAX_CONCURRENT_LEADS } from './campaign.service';
-import { simulateForecast, type ForecastDates, type ForecastSender } from './forecast-model';
+import { simulateForecastYielding, type ForecastDates, type ForecastSender } from './forecast-model';
 
 /** Without enough history of its own, an account is assumed to get this share accepted. */
 export const DEFAULT_ACCEPTANCE_RATE = 0.3;
@@ -135,7 +135,7 @@ export async function forecastCampaign(db: Db, o: ForecastOptions): Promise<Camp
   for (const id of senderIds) loaded.push(await loadSender(db, id, o.now, o.acceptanceRate));
   const seed = o.seed ?? 1;
   const runs = o.runs ?? DEFAULT_FORECAST_RUNS;
-  const result = simulateForecast({
+  const result = await simulateForecastYielding({
     now: o.now,
     leads: toStart,
     waitingForInvitation,
