@@ -12,6 +12,8 @@ export interface LeadSelection {
   senderAccountId?: string;
   /** Only leads whose current wait has this reason (campaign_executions.wait_reason, e.g. `paused`). */
   waitReason?: string;
+  /** Only leads on an older definition version than this (or from before versions). */
+  belowVersion?: number;
 }
 
 const PAGE = 500;
@@ -37,6 +39,10 @@ export async function signalLeads(
       .limit(PAGE);
     if (which.senderAccountId) q = q.where('sender_account_id', '=', which.senderAccountId);
     if (which.waitReason) q = q.where('wait_reason', '=', which.waitReason);
+    if (which.belowVersion !== undefined) {
+      const below = which.belowVersion;
+      q = q.where((eb) => eb.or([eb('definition_version', 'is', null), eb('definition_version', '<', below)]));
+    }
     if (cursor) q = q.where('id', '>', cursor);
     const rows = await q.execute();
     if (rows.length === 0) break;
