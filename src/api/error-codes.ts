@@ -143,8 +143,10 @@ export const ERROR_CODES = {
   },
   campaign_running: {
     status: 409,
-    meaning: 'The campaign is in progress or scheduled (or, for DELETE, paused); pause or stop it first.',
+    meaning:
+      'The campaign is in progress or scheduled (or, for DELETE, paused); pause or stop it first. While in progress, only `workflowDefinition` (with `moveInProgressLeads`) may be changed.',
   },
+  definition_version_not_found: { status: 404, meaning: 'The campaign has no definition version with this number.' },
   provider_account_invalid: {
     status: 422,
     meaning: 'Unipile does not know this account id, or it is not a LinkedIn account; nothing was registered.',
@@ -169,6 +171,11 @@ export const ERROR_CODES = {
     meaning: 'Start or resume: the sender account is disconnected or in error; reconnect it first.',
   },
 
+  temporal_unavailable: {
+    status: 503,
+    meaning:
+      'Editing the workflow of a running or paused campaign needs the workflow engine (Temporal) to hear of the new version, and it could not be reached; nothing was saved, retry later.',
+  },
   unipile_unavailable: {
     status: 503,
     meaning:

@@ -34,6 +34,7 @@ const ExecutionSummary = Type.Object({
   totalSteps: Type.Integer(),
   workflowExecutionId: NullableString,
   senderAccountId: Type.Union([Uuid, Type.Null()], { description: 'The sender of the campaign pool that works this lead; null until its first LinkedIn step' }),
+  definitionVersion: Type.Union([Type.Integer(), Type.Null()], { description: "The version of the campaign's definition this lead runs (GET /api/campaigns/:id/versions/:version); null for leads started before versions" }),
   currentStepId: Type.Union([Type.String(), Type.Null()], { description: 'The step running, waited for, or last finished' }),
   wait: Type.Union(
     [
@@ -107,6 +108,7 @@ function summary(row: executions.ExecutionWithLead) {
     totalSteps: row.total_steps,
     workflowExecutionId: row.workflow_execution_id,
     senderAccountId: row.sender_account_id,
+    definitionVersion: row.definition_version,
     currentStepId: row.current_step_id,
     wait: row.wait_reason ? { stepId: row.wait_step_id, reason: row.wait_reason, until: isoOrNull(row.wait_until) } : null,
     startedAt: isoOrNull(row.started_at),
