@@ -57,7 +57,7 @@ const TimelineEntryBody = Type.Object(
     at: Type.String(),
     type: Type.String({
       description:
-        'lead_started, sender_assigned, step_started, step_completed, step_skipped, step_failed, wait, quota_wait, rate_limited, acceptance_wait, branch, paused, resumed, reply_received, stopped, lead_completed, lead_failed',
+        'lead_started, sender_assigned, step_started, step_completed, step_skipped, step_failed, wait, quota_wait, rate_limited, acceptance_wait, branch, paused, resumed, reply_received, stopped, version_moved (detail.fromVersion, toVersion), version_kept (reason: why the lead stayed on its version), lead_completed, lead_failed',
     }),
     stepId: Type.Optional(Type.String()),
     kind: Type.Optional(Type.String()),
