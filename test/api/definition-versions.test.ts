@@ -3,7 +3,10 @@
 // same transaction, so when it cannot be reached nothing is saved.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { ServiceUnavailableError } from '../../src/errors';
+import { createLogger } from '../../src/logger';
+import { createCampaignService } from '../../src/services/campaign.service';
 import { VALID_DEFINITION, seedCampaign, startTestApi, type TestApi } from './support';
 
 const setStatus = (api: TestApi, id: string, status: 'in_progress' | 'paused' | 'scheduled' | 'draft') =>
@@ -142,5 +145,47 @@ describe('definition versions', () => {
     const row = await api.db.selectFrom('campaigns').select('definition_version').where('id', '=', campaign.id).executeTakeFirstOrThrow();
     assert.equal(row.definition_version, 2);
     assert.equal(await versionCount(campaign.id), 2);
+  });
+});
+
+describe('definition versions with the real campaign service and no Temporal', () => {
+  let api: TestApi;
+  let connection: Connection;
+  before(async () => {
+    // Nothing listens there: every call to Temporal fails.
+    connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1_000 });
+    const real: { service?: ReturnType<typeof createCampaignService> } = {};
+    api = await startTestApi({
+      campaignControl: {
+        start: (i) => real.service!.start(i),
+        pause: (i) => real.service!.pause(i),
+        resume: (i) => real.service!.resume(i),
+        stop: (i) => real.service!.stop(i),
+        status: (i) => real.service!.status(i),
+        announceDefinition: (i) => real.service!.announceDefinition(i),
+      },
+    });
+    real.service = createCampaignService({ db: api.db, client: new Client({ connection }), taskQueue: 'none', logger: createLogger({ level: 'silent' }) });
+  });
+  after(async () => {
+    await api.close();
+    await connection.close();
+  });
+
+  void it('an edit of a running campaign answers 503 temporal_unavailable within seconds and saves nothing; a draft saves without Temporal', async () => {
+    const { campaign } = await seedCampaign(api, api.orgA);
+    await api.db.updateTable('campaigns').set({ status: 'in_progress' }).where('id', '=', campaign.id).execute();
+    const started = Date.now();
+    let res = await api.call({ method: 'PATCH', url: `/api/campaigns/${campaign.id}`, payload: { workflowDefinition: twoSteps() } });
+    assert.equal(res.statusCode, 503, res.body);
+    assert.equal(res.json().error.code, 'temporal_unavailable');
+    assert.ok(Date.now() - started < 10_000, 'bounded by the control deadline');
+    const row = await api.db.selectFrom('campaigns').select(['definition_version']).where('id', '=', campaign.id).executeTakeFirstOrThrow();
+    assert.equal(row.definition_version, 1);
+
+    await api.db.updateTable('campaigns').set({ status: 'draft' }).where('id', '=', campaign.id).execute();
+    res = await api.call({ method: 'PATCH', url: `/api/campaigns/${campaign.id}`, payload: { workflowDefinition: twoSteps() } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().definitionVersion, 2);
   });
 });
