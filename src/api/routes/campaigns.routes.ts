@@ -263,7 +263,9 @@ async function explainNotChanged(
   if (!current) throw notFound('campaign', id);
   throw apiError(
     'campaign_running',
-    `the campaign is ${current.status}; it cannot be ${action} until it is ${action === 'edited' ? 'paused or stopped' : 'stopped'}`,
+    action === 'edited' && current.status === 'in_progress'
+      ? 'the campaign is in_progress; only its workflowDefinition (with moveInProgressLeads) can change until it is paused or stopped'
+      : `the campaign is ${current.status}; it cannot be ${action} until it is ${action === 'edited' ? 'paused or stopped' : 'stopped'}`,
     {
       status: current.status,
     },
