@@ -13,7 +13,7 @@ import { assignLeadSender } from '../services/sender-assignment';
 import { addToCounters } from '../db/repositories/campaign-counter.repository';
 import { campaignAnalyticsShape } from './campaign-analytics-shape';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
-import { pauseSignal, resumeSignal, stopSignal } from '../workflows/definitions';
+import { pauseSignal, planChangedSignal, resumeSignal, stopSignal } from '../workflows/definitions';
 import type { CampaignActivities, RecordLeadProgressInput } from './types';
 
 const TERMINAL_EXECUTION_STATUSES = ['completed', 'failed', 'skipped'] as const;
@@ -77,10 +77,32 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
         organizationId: campaign.organization_id,
         accountId: campaign.sender_account,
         plan: compiled.plan,
+        definitionVersion: campaign.definition_version,
         schedule: campaign.schedule ?? null,
         leadsPerDay: campaign.leads_per_day,
         totalLeads: list?.total_leads ?? 0,
       };
+    },
+
+    async loadPlanVersion({ campaignId, version }) {
+      const row = await db
+        .selectFrom('workflow_definition_versions')
+        .select(['definition'])
+        .where('campaign_id', '=', campaignId)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      // Retryable: the signal that names a version can arrive before the transaction that saved it commits.
+      if (!row) throw ApplicationFailure.create({ type: FAILURE_TYPES.ConfigurationError, message: `campaign ${campaignId} has no definition version ${version} (yet)` });
+      const compiled = compileWorkflowDefinition(row.definition);
+      if (!compiled.ok) {
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.ConfigurationError,
+          message: `version ${version} of campaign ${campaignId} does not compile`,
+          nonRetryable: true,
+          details: [compiled.problems],
+        });
+      }
+      return { version, plan: compiled.plan };
     },
 
     async loadLeadPage({ campaignId, afterLeadId, limit, order }) {
@@ -184,17 +206,19 @@ export function createCampaignActivities(deps: { db: Db; client: () => Client })
 
     assignLeadSender: (input) => assignLeadSender(db, input),
 
-    async signalCampaignLeads({ campaignId, signal, reason, completeCurrentExecutions }) {
+    async signalCampaignLeads({ campaignId, signal, reason, completeCurrentExecutions, version }) {
       const signalled = await signalLeads(
         db,
         deps.client(),
-        { campaignId },
+        { campaignId, ...(signal === 'planChanged' && version !== undefined ? { belowVersion: version } : {}) },
         (handle) =>
           signal === 'pause'
             ? handle.signal(pauseSignal, { reason })
             : signal === 'resume'
               ? handle.signal(resumeSignal)
-              : handle.signal(stopSignal, { reason, completeCurrentExecutions }),
+              : signal === 'planChanged'
+                ? handle.signal(planChangedSignal, { version: version! })
+                : handle.signal(stopSignal, { reason, completeCurrentExecutions }),
         (progress) => heartbeat(progress),
       );
       return { signalled };
@@ -283,6 +307,7 @@ export async function recordLeadProgress(db: Db, input: RecordLeadProgressInput)
           ? { started_at: now, completed_at: null }
           : {}),
         ...(input.final ? { completed_at: now } : {}),
+        ...(input.definitionVersion !== undefined ? { definition_version: input.definitionVersion } : {}),
       })
       .where('id', '=', row.id)
       .execute();

@@ -33,6 +33,8 @@ export interface CampaignRunInfo {
   organizationId: string;
   accountId: string;
   plan: CampaignPlan;
+  /** The version of the definition `plan` was compiled from. */
+  definitionVersion: number;
   schedule: unknown;
   leadsPerDay: number | null;
   totalLeads: number;
@@ -52,10 +54,14 @@ export interface RecordLeadProgressInput {
   final: boolean;
   /** Written when the lead stops: what a restart of the campaign resumes from. */
   resume?: LeadResume;
+  /** The definition version the lead runs now (campaign_executions.definition_version). */
+  definitionVersion?: number;
 }
 
 export interface CampaignActivities {
   loadCampaignRun(input: { campaignId: string }): Promise<CampaignRunInfo>;
+  /** One saved version of the campaign's definition, compiled. Fails (retryable) while the version is not visible yet. */
+  loadPlanVersion(input: { campaignId: string; version: number }): Promise<{ version: number; plan: CampaignPlan }>;
   /** `doneSteps`: steps each lead already completed in an earlier run of this campaign (not done again). */
   /** `order: 'import'` pages in import order; without it (executions started before that), by lead id. */
   loadLeadPage(input: { campaignId: string; afterLeadId: string | null; limit: number; order?: 'import' }): Promise<{
@@ -71,7 +77,14 @@ export interface CampaignActivities {
   /** The lead's sender from the campaign's pool: chosen once, kept, replaced only when asked (sender-assignment.ts). */
   assignLeadSender(input: AssignLeadSenderInput): Promise<AssignLeadSenderResult>;
   /** Fans a control signal out to the campaign's running lead workflows, in pages, from the activity side. */
-  signalCampaignLeads(input: { campaignId: string; signal: 'pause' | 'resume' | 'stop'; reason?: string; completeCurrentExecutions?: boolean }): Promise<{ signalled: number }>;
+  signalCampaignLeads(input: {
+    campaignId: string;
+    signal: 'pause' | 'resume' | 'stop' | 'planChanged';
+    reason?: string;
+    completeCurrentExecutions?: boolean;
+    /** planChanged: the version to move to (only leads on an older one are signalled). */
+    version?: number;
+  }): Promise<{ signalled: number }>;
 }
 
 export type ReserveActionResult =

@@ -146,8 +146,10 @@ export const ERROR_CODES = {
   },
   campaign_running: {
     status: 409,
-    meaning: 'The campaign is in progress or scheduled (or, for DELETE, paused); pause or stop it first.',
+    meaning:
+      'The campaign is in progress or scheduled (or, for DELETE, paused); pause or stop it first. While in progress, only `workflowDefinition` (with `moveInProgressLeads`) may be changed.',
   },
+  definition_version_not_found: { status: 404, meaning: 'The campaign has no definition version with this number.' },
   provider_account_invalid: {
     status: 422,
     meaning: 'Unipile does not know this account id, or it is not a LinkedIn account; nothing was registered.',
@@ -172,10 +174,10 @@ export const ERROR_CODES = {
     meaning: 'Start or resume: the sender account is disconnected or in error; reconnect it first.',
   },
 
-  engine_unavailable: {
+  temporal_unavailable: {
     status: 503,
     meaning:
-      'Temporal could not be reached to signal the leads (removing a sender with stopContactedLeads): the change is saved, repeat the request to stop them.',
+      'The workflow engine (Temporal) could not be reached in time. Editing the workflow of a running or paused campaign: nothing was saved, retry later. Removing a sender with stopContactedLeads: the removal is saved, repeat the request to stop its leads.',
   },
   unipile_unavailable: {
     status: 503,

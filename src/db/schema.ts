@@ -146,6 +146,18 @@ export interface CampaignsTable {
   control_request: Json | null;
   control_attempts: Generated<number>;
   control_next_attempt_at: NullableTimestamp;
+  /** The current version of workflow_definition (numbered by a trigger: never written by the app). */
+  definition_version: Generated<number>;
+}
+
+/** Every saved workflow definition of a campaign, numbered from 1; rows are never updated. */
+export interface WorkflowDefinitionVersionsTable {
+  id: Generated<string>;
+  organization_id: string;
+  campaign_id: string;
+  version: number;
+  definition: Json;
+  created_at: Timestamp;
 }
 
 export interface CampaignExecutionsTable {
@@ -168,6 +180,8 @@ export interface CampaignExecutionsTable {
   wait_until: NullableTimestamp;
   /** The sender this lead was given when it started (sender pools); null for leads started before pools. */
   sender_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The definition version this lead runs; null for leads started before versions. */
+  definition_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A campaign's sender pool; `campaigns.sender_account` names the first active one. */
@@ -201,6 +215,7 @@ export interface Database {
   api_rate_limits: ApiRateLimitsTable;
   campaign_counters: CampaignCountersTable;
   do_not_contact: DoNotContactTable;
+  workflow_definition_versions: WorkflowDefinitionVersionsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -213,6 +228,7 @@ export type Campaign = Selectable<CampaignsTable>;
 export type NewCampaign = Insertable<CampaignsTable>;
 export type CampaignUpdate = Updateable<CampaignsTable>;
 export type CampaignExecution = Selectable<CampaignExecutionsTable>;
+export type WorkflowDefinitionVersion = Selectable<WorkflowDefinitionVersionsTable>;
 
 export interface UnipileEventsTable {
   id: Generated<string>;

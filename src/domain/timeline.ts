@@ -21,6 +21,8 @@ export type TimelineEntryType =
   | 'resumed'
   | 'reply_received'
   | 'stopped'
+  | 'version_moved' // moved to a new version of the campaign's definition at a step boundary (detail.fromVersion, toVersion)
+  | 'version_kept' // asked to move, stayed on its version: reason says why (VERSION_KEPT_REASONS)
   | 'lead_completed'
   | 'lead_failed';
 

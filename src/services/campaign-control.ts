@@ -51,4 +51,11 @@ export interface CampaignControl {
   resume(input: { organizationId: string; campaignId: string }): Promise<ControlResult>;
   stop(input: { organizationId: string; campaignId: string; reason?: string; completeCurrentExecutions?: boolean }): Promise<ControlResult>;
   status(input: { organizationId: string; campaignId: string }): Promise<CampaignStatusView>;
+  /**
+   * Tells a running or paused campaign's orchestrator that its definition has a new version (leads
+   * started from now on take it; with moveInProgressLeads the running ones are asked to move). Called
+   * inside the transaction that saves the version: it throws ServiceUnavailableError (temporal_unavailable)
+   * when Temporal cannot be reached, so the save rolls back and nothing changed.
+   */
+  announceDefinition(input: { organizationId: string; campaignId: string; version: number; moveInProgressLeads: boolean }): Promise<void>;
 }

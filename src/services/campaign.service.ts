@@ -6,12 +6,13 @@ import type { Db } from '../db/connection';
 import { signalLeads } from './lead-signals';
 import type { Campaign } from '../db/schema';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../errors';
 import type { Logger } from '../logger';
 import {
   SEARCH_ATTRIBUTES,
   WORKFLOW_TYPES,
   campaignWorkflowId,
+  definitionChangedSignal,
   pauseSignal,
   resumeSignal,
   stopSignal,
@@ -328,6 +329,19 @@ export function createCampaignService(deps: CampaignServiceDeps): CampaignContro
     },
 
     status: ({ organizationId, campaignId }) => status(organizationId, campaignId),
+
+    // Not desired state like pause/resume: the version is only saved once the orchestrator has heard of it
+    // (the caller's transaction rolls back on a throw), so a 503 leaves the campaign exactly as it was.
+    async announceDefinition({ campaignId, version, moveInProgressLeads }) {
+      try {
+        await client.withDeadline(Date.now() + CONTROL_SIGNAL_DEADLINE_MS, () =>
+          signalOrchestrator(campaignId, (h) => h.signal(definitionChangedSignal, { version, moveInProgressLeads })),
+        );
+      } catch (err) {
+        deps.logger.warn({ campaignId, version, err: err instanceof Error ? err.message : String(err) }, 'definition change not announced: Temporal unreachable');
+        throw new ServiceUnavailableError('temporal_unavailable', 'the workflow engine cannot be reached: the new definition was not saved; retry later');
+      }
+    },
 
     /**
      * The account can no longer act (disconnected, restricted): a running campaign with it in its pool

@@ -15,6 +15,8 @@ export interface LeadSelection {
   waitReason?: string;
   /** Only leads `senderAccountId` has written to (a write in the ledger that went out or may have). */
   contacted?: boolean;
+  /** Only leads on an older definition version than this (or from before versions). */
+  belowVersion?: number;
 }
 
 const PAGE = 500;
@@ -57,6 +59,10 @@ export async function signalLeads(
             .where('a.status', 'in', ['succeeded', 'unknown', 'pending']),
         ),
       );
+    }
+    if (which.belowVersion !== undefined) {
+      const below = which.belowVersion;
+      q = q.where((eb) => eb.or([eb('definition_version', 'is', null), eb('definition_version', '<', below)]));
     }
     if (cursor) q = q.where('id', '>', cursor);
     const rows = await q.execute();

@@ -24,6 +24,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type * as activityTypes from '../activities/types';
 import {
   SEARCH_ATTRIBUTES,
+  definitionChangedSignal,
   leadFinishedSignal,
   leadWorkflowId,
   orchestratorStatusQuery,
@@ -42,6 +43,15 @@ const acts = proxyActivities<activityTypes.CampaignActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/**
+ * A version is named by the signal the API sends inside the transaction that saves it: the first tries
+ * can land before the commit. Bounded, so a save that rolled back after all does not hold the leads up.
+ */
+const versions = proxyActivities<Pick<activityTypes.CampaignActivities, 'loadPlanVersion'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
 const PAGE_SIZE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Continue-as-new before this many events even if the server has not suggested it yet. */
@@ -55,7 +65,7 @@ const SHORT_RUN_EVENTS = 1_500;
 /** Lead starts issued in one workflow task; well under the server's 2,000 pending-children limit. */
 const MAX_STARTS_PER_TASK = 100;
 
-type Fanout = { signal: 'pause' | 'resume' | 'stop'; reason?: string; completeCurrentExecutions?: boolean };
+type Fanout = { signal: 'pause' | 'resume' | 'stop' | 'planChanged'; reason?: string; completeCurrentExecutions?: boolean; version?: number };
 
 export function initialCarry(now: number): OrchestratorCarry {
   return {
@@ -80,6 +90,10 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
   const s: OrchestratorCarry = input.state ?? initialCarry(Date.now());
   const fanouts: Fanout[] = [];
   let maxEventsPerRun = MAX_EVENTS_PER_RUN;
+  // Executions started before versions never hear of a new one: they run the plan their run loaded.
+  const byVersion = patched('plan-by-version');
+  /** The newest definition version announced by definitionChanged and not adopted yet. */
+  let announcedVersion = 0;
 
   setHandler(leadFinishedSignal, ({ status }) => {
     s.running = Math.max(0, s.running - 1);
@@ -105,9 +119,31 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
     s.stopping = true;
     fanouts.push({ signal: 'stop', reason, completeCurrentExecutions });
   });
+  setHandler(definitionChangedSignal, ({ version, moveInProgressLeads }) => {
+    if (!byVersion || s.stopping) return;
+    announcedVersion = Math.max(announcedVersion, version);
+    // The leads learn of it through the same durable fan-out as pause and resume.
+    if (moveInProgressLeads) fanouts.push({ signal: 'planChanged', version });
+  });
   setHandler(orchestratorStatusQuery, () => ({ ...s, campaignId: input.campaignId }));
 
   const run = await acts.loadCampaignRun({ campaignId: input.campaignId });
+
+  /** Before the next lead starts: the version announced since, so every lead started from now on runs it. */
+  async function adoptAnnouncedVersion(): Promise<void> {
+    if (!byVersion || announcedVersion <= run.definitionVersion) return;
+    const wanted = announcedVersion;
+    try {
+      const loaded = await versions.loadPlanVersion({ campaignId: input.campaignId, version: wanted });
+      if (loaded.version > run.definitionVersion) {
+        run.plan = loaded.plan;
+        run.definitionVersion = loaded.version;
+      }
+    } catch (err) {
+      log.warn('announced definition version could not be loaded; leads keep the current one', { version: wanted, error: String(err) });
+      if (announcedVersion === wanted) announcedVersion = run.definitionVersion;
+    }
+  }
 
   async function drainFanouts(): Promise<void> {
     while (fanouts.length > 0) {
@@ -154,6 +190,7 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
       accountId: run.accountId,
       lead,
       plan: run.plan,
+      ...(byVersion ? { definitionVersion: run.definitionVersion } : {}),
       campaignSchedule: run.schedule,
       parentWorkflowId: workflowInfo().workflowId,
       ...(doneSteps ? { doneSteps } : {}),
@@ -213,6 +250,8 @@ export async function CampaignOrchestratorWorkflow(input: OrchestratorInput): Pr
         await waitForSlot();
         if (s.stopping) break;
       }
+      await adoptAnnouncedVersion();
+      if (s.stopping) break;
       const room = batchedStarts && input.leadProcessingDelayMs === 0 ? freeSlots() : 1;
       const batch = page.leads.slice(i, i + room);
       await Promise.all(batch.map((lead) => startLead(lead, page.doneSteps[lead.id], page.resume?.[lead.id])));

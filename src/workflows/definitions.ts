@@ -15,6 +15,7 @@ export const WORKFLOW_TYPES = {
 export const ACTIVITY_TYPES = {
   // campaign bookkeeping
   loadCampaignPlan: 'loadCampaignPlan',
+  loadPlanVersion: 'loadPlanVersion',
   loadLeadPage: 'loadLeadPage',
   markCampaignStatus: 'markCampaignStatus',
   recordLeadProgress: 'recordLeadProgress',
@@ -97,6 +98,11 @@ export const leadFinishedSignal = defineSignal<[{ leadId: string; status: LeadFi
 export const pauseSignal = defineSignal<[{ reason?: string }]>('pause');
 export const resumeSignal = defineSignal<[]>('resume');
 export const stopSignal = defineSignal<[{ reason?: string; completeCurrentExecutions?: boolean }]>('stop');
+/**
+ * The campaign's definition has a new version: leads started from now on take it; with
+ * `moveInProgressLeads` the running ones are asked (planChanged) to move at their next step boundary.
+ */
+export const definitionChangedSignal = defineSignal<[{ version: number; moveInProgressLeads?: boolean }]>('definitionChanged');
 export const orchestratorStatusQuery = defineQuery<OrchestratorStatus>('status');
 
 // ---- lead -------------------------------------------------------------------------------------
@@ -105,6 +111,8 @@ export const orchestratorStatusQuery = defineQuery<OrchestratorStatus>('status')
 export const invitationAcceptedSignal = defineSignal<[{ at?: string; source: string }]>('invitationAccepted');
 /** A reply from the lead: stop on reply. */
 export const replyReceivedSignal = defineSignal<[{ at?: string; messageId?: string }]>('replyReceived');
+/** Move to this version of the campaign's definition at the next step boundary, when that is safe. */
+export const planChangedSignal = defineSignal<[{ version: number }]>('planChanged');
 export const leadStatusQuery = defineQuery<LeadStatus>('leadStatus');
 
 export interface LeadStatus {
@@ -115,4 +123,6 @@ export interface LeadStatus {
   replied: boolean;
   completedSteps: string[];
   runningSteps: string[];
+  /** The definition version it runs (absent: started before versions). */
+  definitionVersion?: number;
 }

@@ -22,7 +22,8 @@ import { ACCOUNT_STOP_FAILURES, FAILURE_TYPES, NON_RETRYABLE_FAILURES } from '..
 import { CONVERSATION_STOP_REASONS, type LeadResume, type LeadSnapshot, type StepActivityInput, type StepOutcome } from '../domain/step-outcome';
 import { stepDefinition } from '../domain/steps/registry';
 import type { StepState, TimelineEntry } from '../domain/timeline';
-import type { CampaignPlan, PlanEdge, PlanStep } from '../domain/workflow-definition/plan';
+import type { BranchPath, CampaignPlan, PlanEdge, PlanStep } from '../domain/workflow-definition/plan';
+import { decideVersionMove } from '../domain/workflow-definition/version-move';
 import type { QuotaKind } from '../quota/limits';
 import type * as activityTypes from '../activities/types';
 import {
@@ -30,6 +31,7 @@ import {
   leadFinishedSignal,
   leadStatusQuery,
   pauseSignal,
+  planChangedSignal,
   replyReceivedSignal,
   resumeSignal,
   stopSignal,
@@ -46,6 +48,8 @@ export interface LeadOutreachInput {
   accountId: string;
   lead: LeadSnapshot;
   plan: CampaignPlan;
+  /** The definition version `plan` comes from (absent: started before versions). */
+  definitionVersion?: number;
   campaignSchedule: unknown;
   /** The orchestrator to tell when this lead is done (by workflow id, so it reaches the current run). */
   parentWorkflowId: string | null;
@@ -133,7 +137,9 @@ class LeadHalt extends Error {
 }
 
 export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<LeadOutreachResult> {
-  const { plan, lead } = input;
+  const { lead } = input;
+  /** The plan the lead walks: its version's, until it moves to a newer one (plan-version-moves). */
+  let plan = input.plan;
   const info = workflowInfo();
   const bookkeeping = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
   const state = {
@@ -160,6 +166,12 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
   let senderId = input.accountId;
   /** Once its sender has contacted the lead (a write done), the lead stays with that sender. */
   let contacted = (input.doneSteps ?? []).some((id) => isContact(plan.steps[id]));
+  /** Versions: a planChanged signal is noted, and decided at the next step boundary. */
+  const moves = patched('plan-version-moves');
+  let version = input.definitionVersion ?? 0;
+  let askedVersion = 0;
+  let invited = false;
+  const branchesTaken: Record<string, BranchPath> = {};
 
   const now = () => new Date(Date.now()).toISOString();
   const note = (entry: Omit<TimelineEntry, 'at'>) => pending.push({ at: now(), ...entry, seq: ++seq });
@@ -190,6 +202,9 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     note({ type: 'reply_received', reason: 'stop_on_reply' });
     walkScope.cancel();
   });
+  setHandler(planChangedSignal, ({ version: asked }) => {
+    if (moves) askedVersion = Math.max(askedVersion, asked);
+  });
   setHandler(leadStatusQuery, () => ({
     leadId: lead.id,
     paused: state.paused,
@@ -198,6 +213,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     replied: state.replied,
     completedSteps: [...completedSteps],
     runningSteps: [...runningSteps],
+    ...(moves && version > 0 ? { definitionVersion: version } : {}),
   }));
 
   async function flush(extra: { status?: 'in_progress' | LeadFinalStatus; final?: boolean } = {}): Promise<void> {
@@ -215,6 +231,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
       steps: stepStates,
       final: extra.final ?? false,
       ...(extra.status === 'stopped' ? { resume: { accepted: state.accepted, waits: waitsLeft() } } : {}),
+      ...(moves && version > 0 ? { definitionVersion: version } : {}),
     });
   }
 
@@ -401,22 +418,55 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
           await flush();
           await wait(delayMs, undefined, key);
         }
-        await visit(edge.to);
+        await visit(edge.to, edge.from);
       }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  async function visit(stepId: string): Promise<void> {
+  /**
+   * A step boundary: asked to move to a newer version, the lead moves to the same node id in it when
+   * that is safe (domain/workflow-definition/version-move.ts), else stays; the timeline says which.
+   */
+  async function considerMove(next: string, at: string | null): Promise<void> {
+    if (!moves || askedVersion <= version) return;
+    const toVersion = askedVersion;
+    const detail = { fromVersion: version, toVersion };
+    let loaded: { version: number; plan: CampaignPlan } | null = null;
+    try {
+      loaded = await bookkeeping.loadPlanVersion({ campaignId: input.campaignId, version: toVersion });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('definition version could not be loaded; the lead keeps its own', { leadId: lead.id, version: toVersion });
+    }
+    // Asked once per version: a lead that stays is not asked again at every later boundary.
+    if (askedVersion === toVersion) askedVersion = version;
+    const reached = [...new Set([...visited, ...(input.doneSteps ?? [])])].filter((id) => id !== next);
+    const decision = loaded
+      ? decideVersionMove(plan, loaded.plan, { next, at, reached, invited, connected: state.accepted, branches: branchesTaken })
+      : ({ move: false, reason: 'version_not_found' } as const);
+    if (decision.move && loaded) {
+      plan = loaded.plan;
+      version = loaded.version;
+      note({ type: 'version_moved', stepId: next, detail });
+    } else if (!decision.move) {
+      note({ type: 'version_kept', stepId: next, reason: decision.reason, detail });
+    }
+    await flush();
+  }
+
+  async function visit(stepId: string, from: string | null): Promise<void> {
     // A node reached by two paths runs once, when the first path reaches it.
     if (visited.has(stepId)) return;
     visited.add(stepId);
+    await considerMove(stepId, from);
     const step = plan.steps[stepId];
     if (!step) return;
     const doneEarlier = input.doneSteps?.includes(step.id) ?? false;
     const outcome: StepOutcome = doneEarlier ? { status: 'done', detail: { doneInEarlierRun: true } } : await runStep(step);
     const at = now();
+    if (step.acceptance && (outcome.status === 'done' || STILL_PENDING_SKIPS.has(outcome.reason))) invited = true;
     if (outcome.status === 'done') {
       if (isContact(step)) contacted = true;
       completedSteps.push(step.id);
@@ -444,6 +494,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
     const accepted = edges.find((e) => e.branch === 'accepted');
     const notAccepted = edges.find((e) => e.branch === 'not-accepted');
     const branch = await decideBranch(step, outcome);
+    if (branch !== 'none') branchesTaken[step.id] = branch;
     const chosen = branch === 'accepted' ? accepted : branch === 'not-accepted' ? notAccepted : undefined;
     await followAll(chosen ? [...plain, chosen] : plain);
   }
@@ -543,7 +594,7 @@ export async function LeadOutreachWorkflow(input: LeadOutreachInput): Promise<Le
   let status: LeadFinalStatus = 'completed';
   let reason: string | null = null;
   try {
-    await walkScope.run(() => visit(plan.entry));
+    await walkScope.run(() => visit(plan.entry, null));
     if (state.replied) reason = 'replied';
   } catch (err) {
     if (err instanceof LeadHalt) {

@@ -147,7 +147,7 @@ void describe('campaign sender pools API', () => {
       temporalDown = true;
       const down = await own.call({ method: 'DELETE', url: url(c.id, '?stopContactedLeads=true') });
       assert.equal(down.statusCode, 503, down.body);
-      assert.equal(down.json().error.code, 'engine_unavailable');
+      assert.equal(down.json().error.code, 'temporal_unavailable');
       assert.doesNotMatch(down.body, /ECONNREFUSED|7233/, 'the cause stays in the log');
       const rows = await own.db.selectFrom('campaign_senders').select(['account_id', 'removed_at']).where('campaign_id', '=', seed.campaign.id).execute();
       assert.ok(rows.find((r) => r.account_id === c.id)?.removed_at, 'the removal itself is kept');

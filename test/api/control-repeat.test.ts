@@ -23,6 +23,7 @@ describe('repeated pause, resume and stop', () => {
         resume: (i) => real.service!.resume(i),
         stop: (i) => real.service!.stop(i),
         status: (i) => real.service!.status(i),
+        announceDefinition: (i) => real.service!.announceDefinition(i),
       },
     });
     real.service = createCampaignService({ db: api.db, client: t.client, taskQueue: t.taskQueue, logger: createLogger({ level: 'silent' }) });

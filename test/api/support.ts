@@ -73,6 +73,10 @@ export class FakeCampaignControl implements CampaignControl {
     this.record('status', input);
     return Promise.resolve(this.view(input.campaignId));
   }
+  announceDefinition(input: Parameters<CampaignControl['announceDefinition']>[0]) {
+    this.record('announceDefinition', input);
+    return Promise.resolve();
+  }
 }
 
 /**

@@ -174,18 +174,43 @@ describe('sequence builder in a real browser', () => {
     assert.equal(await page.getByTestId('save-state').innerText(), 'No changes');
   });
 
-  it('says clearly why a running campaign was not saved, and offers to move its in-progress leads', async () => {
+  it('saves a running campaign as a new version, moving its in-progress leads when asked; the campaign page lists the versions', async () => {
     await db.db.updateTable('campaigns').set({ status: 'in_progress' }).where('id', '=', campaignId).execute();
     await page.reload();
+    const before = (await api('GET', `/api/campaigns/${campaignId}`)).body.definitionVersion;
+    await page.getByTestId('definition-version').getByText(`version ${before}`).waitFor();
     await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
     await page.getByRole('list').getByRole('button', { name: 'Visit Profile' }).click();
     await inspector().getByLabel('Name').fill('Visit their profile');
-    await page.getByLabel('Move leads already in progress to the new version').waitFor();
+    await page.getByLabel('Move leads already in progress to the new version').check();
+    await page.getByRole('button', { name: 'Save sequence' }).click();
+    await page.getByTestId('save-state').getByText('Saved').waitFor();
+    await page.getByTestId('definition-version').getByText(`version ${before + 1}`).waitFor();
+    const saved = (await api('GET', `/api/campaigns/${campaignId}`)).body;
+    assert.equal(saved.definitionVersion, before + 1);
+    assert.equal(saved.status, 'in_progress');
+    assert.ok(saved.workflowDefinition.nodes.some((n: any) => n.data.label === 'Visit their profile'));
+    shots.push(await screenshot(page, 'builder-04-running-saved'));
+
+    await page.goto(`${base}/app/campaigns/${campaignId}`);
+    const versions = page.getByTestId('definition-versions');
+    await versions.getByText(`Version ${before + 1}`).waitFor();
+    await versions.locator('summary').click();
+    assert.equal(await versions.locator('li').count(), before + 1);
+    await versions.locator('li', { hasText: 'current' }).getByText(`v${before + 1}`).waitFor();
+  });
+
+  it('says clearly why a scheduled campaign was not saved, and keeps the edit on screen', async () => {
+    await db.db.updateTable('campaigns').set({ status: 'scheduled' }).where('id', '=', campaignId).execute();
+    await page.goto(`${base}/app/campaigns/${campaignId}/sequence`);
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.getByRole('list').getByRole('button', { name: 'Visit their profile' }).click();
+    await inspector().getByLabel('Name').fill('Visit again');
     await page.getByRole('button', { name: 'Save sequence' }).click();
     const error = page.getByTestId('save-error');
     await error.waitFor();
-    assert.match(await error.innerText(), /Not saved\. the campaign is in_progress.*pause it to change its sequence/s);
+    assert.match(await error.innerText(), /Not saved\. the campaign is scheduled.*cannot change its sequence until it runs or is stopped/s);
     assert.equal(await page.getByTestId('save-state').innerText(), 'Unsaved changes', 'the edit stays on screen');
-    shots.push(await screenshot(page, 'builder-04-running'));
+    shots.push(await screenshot(page, 'builder-05-scheduled'));
   });
 });

@@ -11,6 +11,7 @@ import {
   replaceCampaignSenders,
 } from '../../db/repositories/campaign-sender.repository';
 import { findLeadList } from '../../db/repositories/lead-list.repository';
+import { findDefinitionVersion, listDefinitionVersions } from '../../db/repositories/definition-version.repository';
 import { CAMPAIGN_STATUSES, type Campaign } from '../../db/schema';
 import type { ApiApp, ApiDeps } from '../app';
 import { organizationOf } from '../auth';
@@ -72,6 +73,10 @@ const CampaignBody = Type.Object({
     description: "The campaign's active sender pool, in order; senderAccountId is its first",
   }),
   workflowDefinition: Type.Unknown(),
+  definitionVersion: Type.Integer({
+    minimum: 1,
+    description: 'The version of workflowDefinition (GET /api/campaigns/:id/versions); each save that changes the graph makes the next one',
+  }),
   schedule: Type.Unknown(),
   leadsPerDay: Type.Union([Type.Integer(), Type.Null()]),
   skipContactedWithinDays: Type.Union([Type.Integer(), Type.Null()]),
@@ -133,6 +138,12 @@ const PatchCampaign = Type.Object(
     leadsPerDay: Type.Optional(Type.Union([LeadsPerDay, Type.Null()])),
     skipContactedWithinDays: Type.Optional(Type.Union([SkipContactedWithinDays, Type.Null()])),
     skipConnectedLeads: Type.Optional(SkipConnectedLeads),
+    moveInProgressLeads: Type.Optional(
+      Type.Boolean({
+        description:
+          'With workflowDefinition on a running or paused campaign: leads in progress move to the new version at their next step boundary when that is safe (their timeline says whether they moved or why they stayed). Default false: they finish on their version; leads not started yet always take the new one.',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -153,6 +164,7 @@ export function toCampaignJson(row: Campaign, senderAccountIds: string[]): Stati
     senderAccountId: row.sender_account,
     senderAccountIds,
     workflowDefinition: row.workflow_definition,
+    definitionVersion: row.definition_version,
     schedule: row.schedule,
     leadsPerDay: row.leads_per_day,
     skipContactedWithinDays: row.skip_contacted_within_days,
@@ -251,7 +263,9 @@ async function explainNotChanged(
   if (!current) throw notFound('campaign', id);
   throw apiError(
     'campaign_running',
-    `the campaign is ${current.status}; it cannot be ${action} until it is ${action === 'edited' ? 'paused or stopped' : 'stopped'}`,
+    action === 'edited' && current.status === 'in_progress'
+      ? 'the campaign is in_progress; only its workflowDefinition (with moveInProgressLeads) can change until it is paused or stopped'
+      : `the campaign is ${current.status}; it cannot be ${action} until it is ${action === 'edited' ? 'paused or stopped' : 'stopped'}`,
     {
       status: current.status,
     },
@@ -370,10 +384,10 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       schema: {
         tags,
         summary:
-          'Edit a campaign (draft, paused, stopped, completed or failed; 409 campaign_running while in progress or scheduled)',
+          'Edit a campaign (draft, paused, stopped, completed or failed). While in progress only workflowDefinition may change (409 campaign_running for anything else, and while scheduled): a new version that leads not started yet take, and leads in progress too with moveInProgressLeads. 503 temporal_unavailable: the engine could not be told, nothing saved',
         params: IdParams,
         body: PatchCampaign,
-        response: responses({ 200: CampaignBody }, 404, 409),
+        response: responses({ 200: CampaignBody }, 404, 409, 503),
       },
     },
     async (request) => {
@@ -381,21 +395,33 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       const { id } = request.params;
       const current = await campaigns.findCampaign(db, organizationId, id);
       if (!current) throw notFound('campaign', id);
+      const { senderAccountIds: _pool, moveInProgressLeads, ...fields } = request.body;
+      // A running campaign takes a new definition (a new version), and nothing else.
+      const definitionOnly = current.status === 'in_progress';
+      const onlyDefinition = fields.workflowDefinition !== undefined && _pool === undefined && Object.keys(fields).every((k) => k === 'workflowDefinition');
       // Report the state conflict before any content problem; the update below re-checks atomically.
-      if (!campaigns.EDITABLE_CAMPAIGN_STATUSES.includes(current.status))
+      if (definitionOnly ? !onlyDefinition : !campaigns.EDITABLE_CAMPAIGN_STATUSES.includes(current.status))
         await explainNotChanged(db, organizationId, id, 'edited');
       const pool = requestedPool(request.body);
       const refs = { ...request.body, senderAccountIds: pool };
       await checkReferences(deps, organizationId, refs);
-      const { senderAccountIds: _pool, ...fields } = request.body;
       const row = await db
         .transaction()
         .execute(async (trx) => {
-          const updated = await campaigns.updateEditableCampaign(trx, organizationId, id, {
-            ...fields,
-            senderAccountId: pool?.[0],
-          });
+          const updated = definitionOnly
+            ? await campaigns.updateRunningCampaignDefinition(trx, organizationId, id, fields.workflowDefinition)
+            : await campaigns.updateEditableCampaign(trx, organizationId, id, { ...fields, senderAccountId: pool?.[0] });
           if (updated && pool) await replaceCampaignSenders(trx, id, pool);
+          // The orchestrator hears of the new version before it is committed (or the save rolls back: 503);
+          // it loads the version by number, retrying until the commit makes it visible.
+          if (updated && updated.definition_version > current.definition_version && (updated.status === 'in_progress' || updated.status === 'paused')) {
+            await deps.campaignControl.announceDefinition({
+              organizationId,
+              campaignId: id,
+              version: updated.definition_version,
+              moveInProgressLeads: moveInProgressLeads ?? false,
+            });
+          }
           return updated;
         })
         .catch((err: unknown) => referenceGone(err, refs));
@@ -418,6 +444,57 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
       if (!(await campaigns.softDeleteCampaign(db, organizationId, request.params.id)))
         await explainNotChanged(db, organizationId, request.params.id, 'deleted');
       return reply.status(204).send(null);
+    },
+  );
+
+  const VersionSummary = Type.Object({
+    version: Type.Integer({ minimum: 1 }),
+    createdAt: Timestamp,
+    nodeCount: Type.Integer({ description: 'Action nodes in the definition' }),
+    current: Type.Boolean({ description: 'The version leads that start now take' }),
+  });
+
+  app.get(
+    '/api/campaigns/:id/versions',
+    {
+      schema: {
+        tags,
+        summary: "The campaign's definition versions, newest first (each save that changed the step graph made one; kept for ever)",
+        params: IdParams,
+        response: responses({ 200: Type.Object({ items: Type.Array(VersionSummary) }) }, 404),
+      },
+    },
+    async (request) => {
+      const campaign = await campaigns.findCampaign(db, organizationOf(request), request.params.id);
+      if (!campaign) throw notFound('campaign', request.params.id);
+      const items = await listDefinitionVersions(db, campaign.id);
+      return { items: items.map((v) => ({ version: v.version, createdAt: iso(v.createdAt), nodeCount: v.nodeCount, current: v.version === campaign.definition_version })) };
+    },
+  );
+
+  app.get(
+    '/api/campaigns/:id/versions/:version',
+    {
+      schema: {
+        tags,
+        summary: 'One definition version of the campaign, as it was saved',
+        params: Type.Object(
+          { id: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) },
+          { additionalProperties: false },
+        ),
+        response: responses(
+          { 200: Type.Object({ ...Type.Omit(VersionSummary, ['nodeCount']).properties, definition: Type.Unknown() }) },
+          404,
+        ),
+      },
+    },
+    async (request) => {
+      const { id, version } = request.params;
+      const campaign = await campaigns.findCampaign(db, organizationOf(request), id);
+      if (!campaign) throw notFound('campaign', id);
+      const row = await findDefinitionVersion(db, campaign.id, version);
+      if (!row) throw notFound('definition_version', String(version));
+      return { version: row.version, createdAt: iso(row.created_at), current: row.version === campaign.definition_version, definition: row.definition };
     },
   );
 
@@ -574,11 +651,11 @@ export function registerCampaignRoutes(app: ApiApp, deps: ApiDeps): void {
           );
       }
       if (request.query.stopContactedLeads) {
-        if (!deps.stopLeadsOfSender) throw apiError('engine_unavailable', 'the engine is not reachable from this process');
+        if (!deps.stopLeadsOfSender) throw apiError('temporal_unavailable', 'the engine is not reachable from this process');
         const stopped = await deps.stopLeadsOfSender({ campaignId: id, accountId }).catch((err: unknown) => {
           request.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not stop the removed sender\'s leads');
           throw apiError(
-            'engine_unavailable',
+            'temporal_unavailable',
             'the sender is removed, but its contacted leads could not be stopped now: repeat the request to stop them',
           );
         });

@@ -34,6 +34,7 @@ const ExecutionSummary = Type.Object({
   totalSteps: Type.Integer(),
   workflowExecutionId: NullableString,
   senderAccountId: Type.Union([Uuid, Type.Null()], { description: 'The sender of the campaign pool that works this lead; null until its first LinkedIn step' }),
+  definitionVersion: Type.Union([Type.Integer(), Type.Null()], { description: "The version of the campaign's definition this lead runs (GET /api/campaigns/:id/versions/:version); null for leads started before versions" }),
   currentStepId: Type.Union([Type.String(), Type.Null()], { description: 'The step running, waited for, or last finished' }),
   wait: Type.Union(
     [
@@ -56,7 +57,7 @@ const TimelineEntryBody = Type.Object(
     at: Type.String(),
     type: Type.String({
       description:
-        'lead_started, sender_assigned, step_started, step_completed, step_skipped, step_failed, wait, quota_wait, rate_limited, acceptance_wait, branch, paused, resumed, reply_received, stopped, lead_completed, lead_failed',
+        'lead_started, sender_assigned, step_started, step_completed, step_skipped, step_failed, wait, quota_wait, rate_limited, acceptance_wait, branch, paused, resumed, reply_received, stopped, version_moved (detail.fromVersion, toVersion), version_kept (reason: why the lead stayed on its version), lead_completed, lead_failed',
     }),
     stepId: Type.Optional(Type.String()),
     kind: Type.Optional(Type.String()),
@@ -107,6 +108,7 @@ function summary(row: executions.ExecutionWithLead) {
     totalSteps: row.total_steps,
     workflowExecutionId: row.workflow_execution_id,
     senderAccountId: row.sender_account_id,
+    definitionVersion: row.definition_version,
     currentStepId: row.current_step_id,
     wait: row.wait_reason ? { stepId: row.wait_step_id, reason: row.wait_reason, until: isoOrNull(row.wait_until) } : null,
     startedAt: isoOrNull(row.started_at),

@@ -132,3 +132,21 @@ export async function softDeleteCampaign(db: Db, organizationId: string, id: str
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** While a campaign runs (or is paused) only its definition may change: a new version, numbered by the database. */
+export async function updateRunningCampaignDefinition(
+  db: Db,
+  organizationId: string,
+  id: string,
+  workflowDefinition: unknown,
+): Promise<Campaign | undefined> {
+  return db
+    .updateTable('campaigns')
+    .set({ workflow_definition: JSON.stringify(workflowDefinition), updated_at: new Date() })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .where('is_deleted', '=', false)
+    .where('status', 'in', ['in_progress', 'paused'])
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -12,5 +12,6 @@ export const sendFollowupStep: StepDefinition<'send_followup'> = {
   activityType: 'sendMessage',
   quotaKind: 'message',
   decidesAcceptanceBranch: false,
+  needsEarlier: 'connection',
   validateConfig: (config, path) => [...requireText(config, MESSAGE_KEYS, path, 'the message'), ...checkTemplates(config, MESSAGE_KEYS, path)],
 };

@@ -35,6 +35,12 @@ export interface StepDefinition<K extends StepKind = StepKind> {
    * the acceptance window (the connection request).
    */
   decidesAcceptanceBranch: boolean;
+  /**
+   * What this step cannot do without, from an earlier step of the lead: its pending invitation (a
+   * withdrawal) or the connection (a follow-up message). A lead moved to a new version of its campaign
+   * must not skip the step that would have given it (see workflow-definition/version-move.ts).
+   */
+  needsEarlier?: 'invitation' | 'connection';
   /** Problems in `data.config`; `path` is where the config sits in the submitted JSON. */
   validateConfig(config: Record<string, unknown>, path: string): DefinitionProblem[];
 }

@@ -8,5 +8,6 @@ export const withdrawRequestStep: StepDefinition<'withdraw_request'> = {
   activityType: 'withdrawInvitation',
   quotaKind: 'withdrawal',
   decidesAcceptanceBranch: false,
+  needsEarlier: 'invitation',
   validateConfig: () => [],
 };

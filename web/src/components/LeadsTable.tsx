@@ -156,6 +156,8 @@ const ENTRY_LABELS: Record<string, string> = {
   resumed: 'Resumed',
   reply_received: 'Replied',
   stopped: 'Stopped',
+  version_moved: 'Moved to the new sequence version',
+  version_kept: 'Kept its sequence version',
   lead_completed: 'Completed',
   lead_failed: 'Failed',
 };
@@ -180,6 +182,11 @@ function Timeline({ campaignId, execution, stepLabel, onClose }: { campaignId: s
                 {t.branch && <span> · {t.branch}</span>}
                 {t.reason && <span className="muted"> · {t.reason}</span>}
                 {t.until && <span className="muted"> · until {formatDate(t.until)}</span>}
+                {(t.type === 'version_moved' || t.type === 'version_kept') && t.detail && (
+                  <span className="muted">
+                    {' '}· v{String(t.detail.fromVersion)} → v{String(t.detail.toVersion)}
+                  </span>
+                )}
               </div>
             </li>
           ))}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Analytics, type Campaign } from '../api';
 import { ActivityChart } from '../components/ActivityChart';
 import { CampaignControls } from '../components/CampaignControls';
+import { DefinitionVersions } from '../components/DefinitionVersions';
 import { ForecastPanel } from '../components/Forecast';
 import { LaunchSettings } from '../components/LaunchSettings';
 import { LeadsTable } from '../components/LeadsTable';
@@ -165,6 +166,7 @@ function CampaignView(props: {
           <span className="muted small">running · waiting · done · skipped · failed, per step; leads per path</span>
           <Link to={`/campaigns/${c.id}/sequence`} className="button small">Edit sequence</Link>
         </div>
+        <DefinitionVersions campaign={c} />
         <StepGraph definition={c.workflowDefinition} analytics={analytics} />
       </section>
 

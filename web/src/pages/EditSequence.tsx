@@ -14,7 +14,7 @@ export function EditSequencePage({ id }: { id: string }) {
 }
 
 /** Running and paused campaigns keep their leads on their step; they may choose to move (versioned edits). */
-const LIVE = ['in_progress', 'paused', 'scheduled'];
+const LIVE = ['in_progress', 'paused'];
 
 function Editor({ campaign, onSaved }: { campaign: Campaign; onSaved: (c: Campaign) => void }) {
   const [loaded, setLoaded] = useState(() => loadDefinition(campaign.workflowDefinition));
@@ -72,6 +72,7 @@ function Editor({ campaign, onSaved }: { campaign: Campaign; onSaved: (c: Campai
           <h1>Edit the sequence</h1>
           <div className="head-meta">
             <StatusBadge status={campaign.status} />
+            <span className="muted small" data-testid="definition-version">version {campaign.definitionVersion}</span>
             <span className={dirty ? 'save-state dirty' : 'save-state'} data-testid="save-state">
               {dirty ? 'Unsaved changes' : saved ? 'Saved' : 'No changes'}
             </span>
@@ -95,7 +96,7 @@ function Editor({ campaign, onSaved }: { campaign: Campaign; onSaved: (c: Campai
       {saveError && (
         <div className="form-error" role="alert" data-testid="save-error">
           <strong>Not saved.</strong> {saveError.message}
-          {saveError.running && ' — pause it to change its sequence; your edits stay here until you save or leave.'}
+          {saveError.running && ' — a scheduled campaign cannot change its sequence until it runs or is stopped; your edits stay here until you save or leave.'}
         </div>
       )}
       {leads.error !== undefined && <ErrorState error={leads.error} retry={() => void leads.reload()} />}
