@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import { activeSenderIds } from '../db/repositories/campaign-sender.repository';
 import { compileWorkflowDefinition } from '../domain/workflow-definition';
 import { planTimeline } from '../domain/workflow-definition/plan-timeline';
 import { NotFoundError, UnprocessableError } from '../errors';
@@ -47,10 +48,6 @@ export interface CampaignForecast {
 }
 
 /** The campaign's senders: a pool once sender pools land (`senderAccountIds`), today its one sender. */
-function senderIdsOf(campaign: { sender_account: string | null }): string[] {
-  return campaign.sender_account ? [campaign.sender_account] : [];
-}
-
 async function loadSender(db: Db, accountId: string, now: Date, override: number | undefined): Promise<{ sender: ForecastSender; source: 'override' | 'account' | 'default' }> {
   const account = await db.selectFrom('connected_accounts').select(['created_at']).where('id', '=', accountId).executeTakeFirst();
   if (!account) throw new UnprocessableError('sender_account_missing', 'the campaign sender account does not exist');
@@ -112,7 +109,8 @@ export async function forecastCampaign(db: Db, o: ForecastOptions): Promise<Camp
   if (!campaign) throw new NotFoundError('campaign', o.campaignId);
   const compiled = compileWorkflowDefinition(campaign.workflow_definition);
   if (!compiled.ok) throw new UnprocessableError('invalid_workflow_definition', 'the campaign workflow definition is invalid', compiled.problems);
-  const senderIds = senderIdsOf(campaign);
+  // The campaign's pool (a campaign written with only sender_account is a pool of that one).
+  const senderIds = await activeSenderIds(db, campaign.id);
   if (senderIds.length === 0) throw new UnprocessableError('sender_account_missing', 'the campaign has no sender account');
   const timeline = planTimeline(compiled.plan);
 

@@ -106,11 +106,32 @@ void describe('campaign forecast', () => {
     assert.equal(unknown.statusCode, 404);
   });
 
+  void it("a pool is forecast over all its senders: a second sender with the same limits halves the invitation phase", async () => {
+    const same = { timezone: 'UTC', workingHours: ALWAYS_OPEN, warmup: { days: 0, startPercent: 100 }, limits: { invitation: { daily: 5, weekly: null } } };
+    await settings(same);
+    const alone = (await forecast('?seed=3')).json();
+    const other = (await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount(), displayName: 'Second' } })).json() as { id: string };
+    assert.equal((await api.call({ method: 'PATCH', url: `/api/accounts/${other.id}/settings`, payload: same })).statusCode, 200);
+    assert.equal((await api.call({ method: 'POST', url: `/api/campaigns/${seed.campaign.id}/senders`, payload: { accountId: other.id } })).statusCode, 200);
+    const pooled = (await forecast('?seed=3')).json();
+    assert.deepEqual(pooled.senders.map((s: { accountId: string }) => s.accountId).sort(), [seed.account.id, other.id].sort());
+    // 50 invitations at 5 a day: the tenth day alone (days 0-9), the fifth with two senders (days 0-4).
+    const days = (f: { computedAt: string; lastInvitation: { p50: string } }) => (Date.parse(f.lastInvitation.p50) - Date.parse(f.computedAt)) / 86_400_000;
+    assert.ok(days(alone) >= 8 && days(alone) <= 10, `alone: ${days(alone).toFixed(2)} days`);
+    assert.ok(days(pooled) >= 3 && days(pooled) <= 5, `two senders: ${days(pooled).toFixed(2)} days`);
+    assert.ok(Math.abs(days(pooled) - days(alone) / 2) <= 1, `two senders ${days(pooled).toFixed(2)} days, alone ${days(alone).toFixed(2)}`);
+    assert.equal((await api.call({ method: 'DELETE', url: `/api/campaigns/${seed.campaign.id}/senders/${other.id}` })).statusCode, 200);
+  });
+
   void it('a campaign without a sender is 422 sender_account_missing', async () => {
+    // A campaign row from before pools whose sender is gone: no pool rows, no sender_account.
+    const pool = await api.db.selectFrom('campaign_senders').selectAll().where('campaign_id', '=', seed.campaign.id).execute();
+    await api.db.deleteFrom('campaign_senders').where('campaign_id', '=', seed.campaign.id).execute();
     await api.db.updateTable('campaigns').set({ sender_account: null }).where('id', '=', seed.campaign.id).execute();
     const res = await forecast();
     assert.equal(res.statusCode, 422);
     assert.equal(res.json().error.code, 'sender_account_missing');
     await api.db.updateTable('campaigns').set({ sender_account: seed.account.id }).where('id', '=', seed.campaign.id).execute();
+    if (pool.length > 0) await api.db.insertInto('campaign_senders').values(pool).execute();
   });
 });
