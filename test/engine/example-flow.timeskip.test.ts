@@ -1,20 +1,18 @@
 // The example flow of shared/workflow-definition.md on Temporal's time-skipping server: a lead who
 // accepts gets the follow-up a day after acceptance; a lead who never does has the invitation
 // withdrawn when the 14-day window passes. Days pass in seconds; the calls are real HTTP to the sandbox.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData } from '../../src/domain/timeline';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { exampleDefinition, seedCampaign } from '../support/fixtures';
-import { startEngine, type EngineStack } from '../support/stack';
-import { createTimeSkippingEnv } from '../support/temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { useEngineOnTimeSkipping } from '../support/stack';
 
 const { temporal } = proto;
 const HOUR = 3_600_000;
@@ -39,24 +37,13 @@ async function recordHistories(env: TestWorkflowEnvironment, campaignId: string,
 const DAY = 24 * HOUR;
 
 describe('example flow on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let engine: EngineStack;
-
-  before(async () => {
-    env = await createTimeSkippingEnv();
-    db = await createTestDatabase();
+  const suite = useEngineOnTimeSkipping({
     // Starts carry the trace header as in production (temporal/connection.ts), so the workflows run with their tracing interceptors.
-    const client = new Client({ connection: env.connection, namespace: 'default', interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
-    engine = await startEngine({ db, client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
-  });
-  after(async () => {
-    await engine?.stop();
-    await env?.teardown();
-    await db?.drop();
+    client: (env) => new Client({ connection: env.connection, namespace: 'default', interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
   });
 
   it('accepted lead: visit, invite, 1 day after acceptance the message; the other lead: withdrawn after 14 days', async () => {
+    const { env, db, engine } = suite;
     const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: exampleDefinition(), leads: 2, slugPrefix: 'example' });
     const [accepter, ignorer] = seeded.slugs as [string, string];
     engine.sandbox.control.setPerson(accepter, { acceptAfterMs: 0 });

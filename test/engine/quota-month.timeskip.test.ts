@@ -12,17 +12,15 @@
 // Times are workflow time (grants, timelines, the invitation records); the sandbox runs on wall time,
 // so its own re-invite wait is switched off here (the sandbox test covers it) and its 30-day note
 // budget spans the whole run (a sixth note would be refused).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { campaignWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData, TimelineEntry } from '../../src/domain/timeline';
 import type { QuotaTables } from '../../src/quota/quota.schema';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedCampaign, type Seeded } from '../support/fixtures';
-import { startEngine, type EngineStack } from '../support/stack';
-import { createTimeSkippingEnv } from '../support/temporal';
+import type { TestDatabase } from '../support/database';
+import { useEngineOnTimeSkipping } from '../support/stack';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -65,22 +63,10 @@ async function timelines(db: TestDatabase, campaignId: string): Promise<Array<{ 
 }
 
 describe('a month of sender safety for a free and a Premium account on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let engine: EngineStack;
-
-  before(async () => {
-    env = await createTimeSkippingEnv();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue', sandbox: { reinviteAfterWithdrawalMs: 0 } });
-  });
-  after(async () => {
-    await engine?.stop();
-    await env?.teardown();
-    await db?.drop();
-  });
+  const suite = useEngineOnTimeSkipping({ sandbox: { reinviteAfterWithdrawalMs: 0 } });
 
   it('rolling weeks, even pace, note budget, InMail credits, re-invite wait, pending cap and health hold, each with its reason', { timeout: WALL_BOUND_MS + 30_000 }, async () => {
+    const { env, db, engine } = suite;
     const sb = engine.sandbox.control;
     // The engine's default sandbox account is Premium; this one is free, and the Premium one has no InMail credit.
     const freeSandbox = sb.createAccount({ name: 'Free sender', premiumFeatures: [] });

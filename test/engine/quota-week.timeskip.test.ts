@@ -4,17 +4,14 @@
 // 3 a day) on a Paris calendar day, nothing outside working hours, never more than 12 in any 7×24 h,
 // every lead invited exactly once. Times are workflow time, read from the grants and the lead timelines; the sandbox
 // records wall time, so it only says who was invited how often.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { campaignWorkflowId } from '../../src/workflows/definitions';
 import type { ExecutionData } from '../../src/domain/timeline';
 import type { QuotaTables } from '../../src/quota/quota.schema';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedCampaign } from '../support/fixtures';
-import { startEngine, type EngineStack } from '../support/stack';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { useEngineOnTimeSkipping } from '../support/stack';
 
 const TZ = 'Europe/Paris';
 const DAILY = 5;
@@ -46,22 +43,10 @@ const WEEK_MS = 7 * 86_400_000;
 const LIVED_SLACK_MS = 5 * 60_000;
 
 describe('one account, two campaigns, a fortnight of quota on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let engine: EngineStack;
-
-  before(async () => {
-    env = await createTimeSkippingEnv();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
-  });
-  after(async () => {
-    await engine?.stop();
-    await env?.teardown();
-    await db?.drop();
-  });
+  const suite = useEngineOnTimeSkipping();
 
   it('daily and weekly limits, working hours and spacing hold across both campaigns; each lead invited once', { timeout: 110_000 }, async () => {
+    const { env, db, engine } = suite;
     const first = await seedCampaign(db.db, {
       unipileAccountId: engine.unipileAccountId,
       definition: inviteOnlyDefinition(),

@@ -3,37 +3,22 @@
 // message; not accepted within 14 days → withdraw. Stopped 20 h in, then started again: the lead who
 // had accepted gets the message when what was left of its day has passed, and the other lead's
 // acceptance window goes on where it was, not from the start.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ExecutionData, TimelineEntry } from '../../src/domain/timeline';
 import { campaignWorkflowId, leadWorkflowId } from '../../src/workflows/definitions';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { exampleDefinition, seedCampaign } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { startEngine, type EngineStack } from '../support/stack';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { useEngineOnTimeSkipping } from '../support/stack';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe('restart of a stopped campaign on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let engine: EngineStack;
-
-  before(async () => {
-    env = await createTimeSkippingEnv();
-    db = await createTestDatabase();
-    engine = await startEngine({ db, client: env.client, nativeConnection: env.nativeConnection, taskQueue: 'clento-outreach-queue' });
-  });
-  after(async () => {
-    await engine?.stop();
-    await env?.teardown();
-    await db?.drop();
-  });
+  const suite = useEngineOnTimeSkipping();
 
   it('does not rewind: no new acceptance window for a lead who accepted, interrupted waits wait their remainder', async (t) => {
+    const { env, db, engine } = suite;
     const seeded = await seedCampaign(db.db, { unipileAccountId: engine.unipileAccountId, definition: exampleDefinition(), leads: 2, slugPrefix: 'again' });
     const [accepter, ignorer] = seeded.slugs as [string, string];
     engine.sandbox.control.setPerson(accepter, { acceptAfterMs: 0 });

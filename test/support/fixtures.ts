@@ -193,12 +193,19 @@ const QUOTA_KINDS = ['invitation', 'profile_visit', 'message', 'inmail', 'commen
 /**
  * A campaign (seedCampaign) whose sender pool is its own account plus one new sandbox account per further
  * entry of `invitationLimits`: every sender acts at any hour with no spacing, its daily invitation limit
- * from the list, every other kind unlimited.
+ * from the list, every other kind unlimited; or, with `settings`, sender i's settings are `settings(i)`.
  */
 export async function seedPoolCampaign(
   db: Db,
   control: SandboxControl,
-  opts: { unipileAccountId: string; leads: number; slugPrefix: string; invitationLimits: number[]; definition?: unknown },
+  opts: {
+    unipileAccountId: string;
+    leads: number;
+    slugPrefix: string;
+    invitationLimits: number[];
+    definition?: unknown;
+    settings?: (i: number) => Parameters<typeof updateAccountSettings>[2];
+  },
 ): Promise<{ seeded: Seeded; senders: Array<{ accountId: string; unipileId: string }> }> {
   const seeded = await seedCampaign(db, { unipileAccountId: opts.unipileAccountId, definition: opts.definition ?? quickDefinition(), leads: opts.leads, slugPrefix: opts.slugPrefix });
   const senders = [{ accountId: seeded.accountId, unipileId: opts.unipileAccountId }];
@@ -212,7 +219,7 @@ export async function seedPoolCampaign(
     senders.push({ accountId: row.id, unipileId });
   }
   for (const [i, s] of senders.entries()) {
-    await updateAccountSettings(db, s.accountId, {
+    await updateAccountSettings(db, s.accountId, opts.settings?.(i) ?? {
       timezone: 'UTC',
       workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' },
       minGapSeconds: 0,

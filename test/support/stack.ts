@@ -7,7 +7,8 @@ import { startSandboxLinkedIn, type SandboxHandle, type SandboxOptions } from '.
 import { createLogger } from '../../src/logger';
 import { createCampaignService } from '../../src/services/campaign.service';
 import { createTestDatabase, type TestDatabase } from './database';
-import { connectTestTemporal, createTestWorker, type TestTemporal } from './temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { connectTestTemporal, createTestWorker, createTimeSkippingEnv, skipTo, type TestTemporal } from './temporal';
 
 export const quietLogger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -77,6 +78,35 @@ export function useEngineOnDevServer(sandbox?: SandboxOptions): DevServerEngine 
     await running;
     await suite.engine?.stop();
     await suite.t?.close();
+    await suite.db?.drop();
+  });
+  return suite;
+}
+
+export interface TimeSkippingEngine {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  engine: EngineStack;
+  /** Moves the server's clock forward to `atMs` while the workflows run. */
+  skipTo(atMs: number): Promise<void>;
+}
+
+/**
+ * The engine for one describe block on its own time-skipping server: the server, a fresh database, the
+ * sandbox and a worker (run it with `engine.worker.runUntil`), started before its tests and stopped after
+ * them. Fields are set once `before` ran. `client` replaces the environment's client (interceptors).
+ */
+export function useEngineOnTimeSkipping(opts: { taskQueue?: string; sandbox?: SandboxOptions; client?: (env: TestWorkflowEnvironment) => Client } = {}): TimeSkippingEngine {
+  const suite = { skipTo: (atMs: number) => skipTo(suite.env, atMs) } as TimeSkippingEngine;
+  before(async () => {
+    suite.env = await createTimeSkippingEnv();
+    suite.db = await createTestDatabase();
+    const client = opts.client?.(suite.env) ?? suite.env.client;
+    suite.engine = await startEngine({ db: suite.db, client, nativeConnection: suite.env.nativeConnection, taskQueue: opts.taskQueue ?? 'clento-outreach-queue', sandbox: opts.sandbox });
+  });
+  after(async () => {
+    await suite.engine?.stop();
+    await suite.env?.teardown();
     await suite.db?.drop();
   });
   return suite;

@@ -61,6 +61,13 @@ export async function withWorker<T>(worker: Worker, fn: () => Promise<T>): Promi
   return worker.runUntil(fn);
 }
 
+/** Moves a time-skipping server's clock forward to `atMs` (which must be ahead of it) while the workflows run. */
+export async function skipTo(env: TestWorkflowEnvironment, atMs: number): Promise<void> {
+  const ms = atMs - (await env.currentTimeMs());
+  if (ms <= 0) throw new Error(`the server is already past ${new Date(atMs).toISOString()}`);
+  await env.sleep(ms);
+}
+
 /** Temporal's time-skipping test server (installed into .venv by scripts/setup.sh), with our search attributes. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
