@@ -123,7 +123,7 @@ void describe('campaign sender pools API', () => {
     });
     try {
       const seed = await seedCampaign(own, own.orgA);
-      const more = async () => (await own.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: own.unipileAccount(), displayName: 'S' } })).json() as { id: string };
+      const more = async () => (await own.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: own.unipileAccount(), displayName: 'S' } })).json<{ id: string }>();
       const [b, c] = [await more(), await more()];
       for (const id of [b.id, c.id]) await own.call({ method: 'POST', url: `/api/campaigns/${seed.campaign.id}/senders`, payload: { accountId: id } });
       const url = (accountId: string, query = '') => `/api/campaigns/${seed.campaign.id}/senders/${accountId}${query}`;

@@ -3,10 +3,8 @@
 // apply answers 409 with its stable code. No orchestrator runs here: the database state is all there is.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger } from '../../src/logger';
-import { createCampaignService } from '../../src/services/campaign.service';
 import { connectTestTemporal, type TestTemporal } from '../support/temporal';
-import { seedCampaign, startTestApi, type TestApi } from './support';
+import { seedCampaign, startTestApiWithCampaignService, type TestApi } from './support';
 
 describe('repeated pause, resume and stop', () => {
   let t: TestTemporal;
@@ -14,19 +12,7 @@ describe('repeated pause, resume and stop', () => {
 
   before(async () => {
     t = await connectTestTemporal();
-    // The service needs the app's database, which startTestApi creates: it is plugged in right after.
-    const real: { service?: ReturnType<typeof createCampaignService> } = {};
-    api = await startTestApi({
-      campaignControl: {
-        start: (i) => real.service!.start(i),
-        pause: (i) => real.service!.pause(i),
-        resume: (i) => real.service!.resume(i),
-        stop: (i) => real.service!.stop(i),
-        status: (i) => real.service!.status(i),
-        announceDefinition: (i) => real.service!.announceDefinition(i),
-      },
-    });
-    real.service = createCampaignService({ db: api.db, client: t.client, taskQueue: t.taskQueue, logger: createLogger({ level: 'silent' }) });
+    api = await startTestApiWithCampaignService(t.client, t.taskQueue);
   });
   after(async () => {
     await api.close();

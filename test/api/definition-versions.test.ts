@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { ServiceUnavailableError } from '../../src/errors';
-import { createLogger } from '../../src/logger';
-import { createCampaignService } from '../../src/services/campaign.service';
-import { VALID_DEFINITION, seedCampaign, startTestApi, type TestApi } from './support';
+import { VALID_DEFINITION, seedCampaign, startTestApi, startTestApiWithCampaignService, type TestApi } from './support';
 
 const setStatus = (api: TestApi, id: string, status: 'in_progress' | 'paused' | 'scheduled' | 'draft') =>
   api.db.updateTable('campaigns').set({ status }).where('id', '=', id).execute();
@@ -154,18 +152,7 @@ describe('definition versions with the real campaign service and no Temporal', (
   before(async () => {
     // Nothing listens there: every call to Temporal fails.
     connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1_000 });
-    const real: { service?: ReturnType<typeof createCampaignService> } = {};
-    api = await startTestApi({
-      campaignControl: {
-        start: (i) => real.service!.start(i),
-        pause: (i) => real.service!.pause(i),
-        resume: (i) => real.service!.resume(i),
-        stop: (i) => real.service!.stop(i),
-        status: (i) => real.service!.status(i),
-        announceDefinition: (i) => real.service!.announceDefinition(i),
-      },
-    });
-    real.service = createCampaignService({ db: api.db, client: new Client({ connection }), taskQueue: 'none', logger: createLogger({ level: 'silent' }) });
+    api = await startTestApiWithCampaignService(new Client({ connection }), 'none');
   });
   after(async () => {
     await api.close();

@@ -110,7 +110,7 @@ void describe('campaign forecast', () => {
     const same = { timezone: 'UTC', workingHours: ALWAYS_OPEN, warmup: { days: 0, startPercent: 100 }, limits: { invitation: { daily: 5, weekly: null } } };
     await settings(same);
     const alone = (await forecast('?seed=3')).json();
-    const other = (await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount(), displayName: 'Second' } })).json() as { id: string };
+    const other = (await api.call({ method: 'POST', url: '/api/accounts', payload: { providerAccountId: api.unipileAccount(), displayName: 'Second' } })).json<{ id: string }>();
     assert.equal((await api.call({ method: 'PATCH', url: `/api/accounts/${other.id}/settings`, payload: same })).statusCode, 200);
     assert.equal((await api.call({ method: 'POST', url: `/api/campaigns/${seed.campaign.id}/senders`, payload: { accountId: other.id } })).statusCode, 200);
     const pooled = (await forecast('?seed=3')).json();

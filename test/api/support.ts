@@ -7,7 +7,9 @@ import { unipileAccountDirectory } from '../../src/runtime/account-directory';
 import type { CompileResult } from '../../src/domain/workflow-definition/plan';
 import { createLogger } from '../../src/logger';
 import type { CampaignControl, CampaignStatusView } from '../../src/services/campaign-control';
+import { createCampaignService } from '../../src/services/campaign.service';
 import { createOrganizationWithKey } from '../../src/services/organizations';
+import type { Client } from '@temporalio/client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /** A CampaignControl that records each call and answers from a script (or throws what it is told to). */
@@ -272,4 +274,24 @@ export async function seedCampaign(api: TestApi, org: Org, opts: { leads?: numbe
     })
   ).json();
   return { account, list, campaign };
+}
+
+/**
+ * The API with the real campaign service on `client` (a test's Temporal, or one that cannot connect):
+ * the service needs the app's database, which startTestApi creates, so it is plugged in right after.
+ */
+export async function startTestApiWithCampaignService(client: Client, taskQueue: string): Promise<TestApi> {
+  const real: { service?: ReturnType<typeof createCampaignService> } = {};
+  const api = await startTestApi({
+    campaignControl: {
+      start: (i) => real.service!.start(i),
+      pause: (i) => real.service!.pause(i),
+      resume: (i) => real.service!.resume(i),
+      stop: (i) => real.service!.stop(i),
+      status: (i) => real.service!.status(i),
+      announceDefinition: (i) => real.service!.announceDefinition(i),
+    },
+  });
+  real.service = createCampaignService({ db: api.db, client, taskQueue, logger: createLogger({ level: 'silent' }) });
+  return api;
 }

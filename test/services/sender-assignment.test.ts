@@ -64,7 +64,7 @@ describe('sender assignment', () => {
       .execute();
     await db.db
       .insertInto('linkedin_actions' as never)
-      .values({ organization_id: seeded.organizationId, account_id: ids[0], kind: 'message', idempotency_key: 'known-message-1', target_provider_id: 'ACoAAMessaged', status: 'succeeded' } as never)
+      .values({ organization_id: seeded.organizationId, account_id: ids[0], kind: 'message', idempotency_key: 'known-message-1', target_provider_id: 'ACoAAMessaged', status: 'succeeded' })
       .execute();
     assert.deepEqual(await assign(seeded, accepted), { accountId: ids[1], reason: 'first_degree' });
     assert.deepEqual(await assign(seeded, messaged), { accountId: ids[0], reason: 'first_degree' });
