@@ -172,6 +172,8 @@ describe('campaign forecast in the dashboard', () => {
 
   it("a campaign the API cannot forecast shows the API's message", async () => {
     const id = await createDraft('No sender yet', smallList);
+    // A campaign row from before pools whose sender is gone: no pool rows, no sender_account.
+    await db.db.deleteFrom('campaign_senders').where('campaign_id', '=', id).execute();
     await db.db.updateTable('campaigns').set({ sender_account: null }).where('id', '=', id).execute();
     const got = await openCampaign(id);
     assert.equal(got.status, 422);

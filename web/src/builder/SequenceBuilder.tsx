@@ -125,6 +125,19 @@ function FitOnCountChange({ count }: { count: number }) {
 }
 type Selection = { type: 'node' | 'edge'; id: string } | null;
 
+/**
+ * The same object as last render when nothing about the node or edge changed. React Flow keeps a node's
+ * measured size with the object it was given: a new object for an unchanged step makes it measure again,
+ * and a step whose size did not change may then stay hidden (seen with every edit re-creating every step).
+ */
+function stable<T extends { id: string }>(cache: Map<string, { key: string; item: T }>, item: T): T {
+  const key = JSON.stringify(item);
+  const hit = cache.get(item.id);
+  if (hit && hit.key === key) return hit.item;
+  cache.set(item.id, { key, item });
+  return item;
+}
+
 export interface SequenceBuilderProps {
   def: Definition;
   /** Edits as updaters of the latest definition: two edits in one frame never drop each other. */
@@ -138,6 +151,10 @@ export interface SequenceBuilderProps {
 
 export function SequenceBuilder({ def, onChange, leadListId, leads, webhooks, saveProblems }: SequenceBuilderProps) {
   const [selection, setSelection] = useState<Selection>(null);
+  const nodeCache = useRef(new Map<string, { key: string; item: Node<StepData> }>());
+  /** Each step's measured size, handed back with its node so a re-created node object keeps it. */
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const edgeCache = useRef(new Map<string, { key: string; item: Edge }>());
   const validation = useValidation(def);
   const problems = validation.result?.problems ?? saveProblems ?? [];
   const warnings = validation.result?.warnings ?? [];
@@ -145,14 +162,17 @@ export function SequenceBuilder({ def, onChange, leadListId, leads, webhooks, sa
 
   const countFor = (list: Problem[], id: string) => list.filter((p) => p.nodeId === id || p.nodeIds?.includes(id)).length;
   const actions = def.nodes.filter(isAction);
-  const nodes: Array<Node<StepData>> = actions.map((n) => ({
-    id: n.id,
-    type: 'builderStep',
-    position: positionOf(n),
-    selected: selection?.type === 'node' && selection.id === n.id,
-    data: { node: n, problems: countFor(problems, n.id), warnings: countFor(warnings, n.id), branchSource: decidesBranch(n) },
-    ariaLabel: `Step ${n.data?.label ?? n.id}`,
-  }));
+  const nodes: Array<Node<StepData>> = actions.map((n) =>
+    stable(nodeCache.current, {
+      id: n.id,
+      type: 'builderStep',
+      position: positionOf(n),
+      selected: selection?.type === 'node' && selection.id === n.id,
+      data: { node: n, problems: countFor(problems, n.id), warnings: countFor(warnings, n.id), branchSource: decidesBranch(n) },
+      ariaLabel: `Step ${n.data?.label ?? n.id}`,
+      ...(measured[n.id] ? { measured: measured[n.id] } : {}),
+    }),
+  );
   const ids = new Set(actions.map((n) => n.id));
   const edges: Edge[] = def.edges
     .filter((e) => ids.has(e.source) && ids.has(e.target))
@@ -164,7 +184,7 @@ export function SequenceBuilder({ def, onChange, leadListId, leads, webhooks, sa
       const label = [isBranchEdge && branch ? (branch === 'accepted' ? 'accepted' : 'not accepted') : null, isBranchEdge && branch === 'not-accepted' ? (delay ? `within ${formatDelay(delay).replace('after ', '')}` : 'within 10 days') : formatDelay(delay)]
         .filter(Boolean)
         .join(' · ');
-      return {
+      return stable(edgeCache.current, {
         id: e.id,
         source: e.source,
         target: e.target,
@@ -176,11 +196,18 @@ export function SequenceBuilder({ def, onChange, leadListId, leads, webhooks, sa
         labelBgPadding: [6, 3] as [number, number],
         labelBgBorderRadius: 4,
         ariaLabel: `Connection ${e.source} to ${e.target}, ${label}`,
-      };
+      });
     });
 
   const onNodesChange = (changes: NodeChange[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) setSelection({ type: 'node', id: c.id });
+    const sized = changes.flatMap((c) => (c.type === 'dimensions' && c.dimensions ? [[c.id, c.dimensions] as const] : []));
+    if (sized.length > 0) {
+      setMeasured((m) => {
+        const changed = sized.filter(([id, d]) => m[id]?.width !== d.width || m[id]?.height !== d.height);
+        return changed.length === 0 ? m : { ...m, ...Object.fromEntries(changed) };
+      });
+    }
     const edits = changes.filter((c) => (c.type === 'position' && c.position) || c.type === 'remove');
     if (edits.length === 0) return;
     onChange((d) => edits.reduce((next, c) => (c.type === 'position' && c.position ? moveNode(next, c.id, c.position) : c.type === 'remove' ? removeNode(next, c.id) : next), d));
