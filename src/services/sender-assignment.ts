@@ -104,12 +104,20 @@ async function describeCandidates(db: Db, input: AssignLeadSenderInput, accountI
     for (const r of rows) if (r.sender_account_id) waiting.set(r.sender_account_id, Number(r.n));
   }
   const out: SenderCandidate[] = [];
-  for (const accountId of accountIds) {
+  const kind = input.firstWrite?.kind;
+  // Limits, pace, health: read once per account and minute (usageOf). What was granted: read now, in one query.
+  const usages = kind ? await Promise.all(accountIds.map((id) => usageOf(db, id, now, input.campaignSchedule))) : [];
+  const used = kind ? await grantedNow(db, kind, now, usages) : new Map<string, { day: number; week: number }>();
+  for (const [i, accountId] of accountIds.entries()) {
     let remaining: number | null = null;
     let dailyLimit: number | null = null;
-    if (input.firstWrite) {
-      const today = (await usageOf(db, accountId, now, input.campaignSchedule)).today.perKind[input.firstWrite.kind];
-      remaining = today.remaining;
+    if (kind) {
+      const usage = usages[i]!;
+      const today = usage.today.perKind[kind];
+      const weekly = usage.week.perKind[kind].limit;
+      const done = used.get(accountId) ?? { day: 0, week: 0 };
+      const dayLeft = Math.max(0, Math.min(today.limit, today.pace) - done.day);
+      remaining = weekly === null ? dayLeft : Math.min(dayLeft, Math.max(0, weekly - done.week));
       dailyLimit = today.limit;
     }
     out.push({ accountId, firstDegree: firstDegree.has(accountId), remaining, dailyLimit, waiting: waiting.get(accountId) ?? 0 });
@@ -171,10 +179,34 @@ async function connectedSenders(db: Db, input: AssignLeadSenderInput, accountIds
   return out;
 }
 
+/** Each account's grants of `kind` on its local day and in the last 7x24 h, as of now. */
+async function grantedNow(db: Db, kind: QuotaKind, now: Date, usages: AccountUsage[]): Promise<Map<string, { day: number; week: number }>> {
+  const out = new Map<string, { day: number; week: number }>();
+  if (usages.length === 0) return out;
+  const rows = await db
+    .withTables<QuotaTables>()
+    .selectFrom('account_action_grants')
+    .select(['account_id', sql<string>`to_char(local_day, 'YYYY-MM-DD')`.as('day'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('kind', '=', kind)
+    .where('account_id', 'in', usages.map((u) => u.accountId))
+    .where('granted_at', '>', new Date(now.getTime() - 7 * 86_400_000))
+    .groupBy(['account_id', 'local_day'])
+    .execute();
+  const todayOf = new Map(usages.map((u) => [u.accountId, u.today.date]));
+  for (const r of rows) {
+    const entry = out.get(r.account_id) ?? { day: 0, week: 0 };
+    entry.week += Number(r.n);
+    if (r.day === todayOf.get(r.account_id)) entry.day += Number(r.n);
+    out.set(r.account_id, entry);
+  }
+  return out;
+}
+
 /**
  * An account's usage, read at most once per account and workflow minute in this process: a campaign's
  * leads start in bursts (hundreds in the same minute) and each compares every sender of the pool; the
- * room is a spreading heuristic, the reservation itself always reads fresh counts.
+ * limits, pace and health it gives change slowly; the counts of what was granted are read fresh
+ * (grantedNow), so senders granting during the burst are not seen with the room they had before it.
  */
 const usageCache = new Map<string, { minute: number; usage: Promise<AccountUsage> }>();
 const USAGE_CACHE_MAX = 10_000;

@@ -147,6 +147,7 @@ describe('sequence builder in a real browser', () => {
     const invite = byKind('send_connection_request');
     const thanks = byKind('send_followup');
     const withdraw = byKind('withdraw_request');
+    assert.ok(invite && thanks && withdraw, `the saved graph has the three steps: ${JSON.stringify(saved)}`);
     assert.equal(plan.entry, 'visit');
     assert.deepEqual(invite.acceptance, { windowMs: 7 * 86_400_000, hasNotAcceptedEdge: true });
     assert.equal(invite.config.message, 'Hi [first_name|there], glad to connect.');
